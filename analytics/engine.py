@@ -1,0 +1,248 @@
+"""Customer base metrics of one company, from its confirmed orders.
+
+Input: one row per confirmed order, amounts already in company currency:
+``partner_id`` (the commercial partner), ``date``, ``revenue`` (untaxed),
+``margin`` and, optionally, ``team_id``, ``user_id`` and ``order_id`` (to
+order same-day orders). Orders dated after the as-of date are ignored.
+
+Per customer:
+
+- ``order_count``, ``first_order_date``, ``last_order_date``,
+  ``days_since_last_order``;
+- ``median_order_interval``: median of the day gaps between consecutive
+  orders (same-day orders give 0), none for one order; ``next_order_date`` =
+  last order + that median rounded half up to whole days;
+- ``revenue_total`` and ``margin_total`` (all time), ``average_order_value``
+  S = revenue_total / order_count, ``purchase_frequency`` C = order_count /
+  months since first order (days to the as-of date / 365.25 * 12, at least 1),
+  ``profitability`` P = margin_total / revenue_total (0 without revenue);
+- ``customer_lifetime_months`` T: fixed, or the mean first-to-last-order span
+  (months) of the lost customers when at least ``lifetime_min_lost_customers``
+  of them exist; ``ltv`` = S x C x P x T;
+- ``revenue_window``, ``orders_window`` over the analysis window (orders after
+  as-of minus ``window_months`` calendar months, up to as-of);
+- segments and stage, see :mod:`.segments` and :mod:`.lifecycle`.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .dates import DAYS_PER_MONTH, days_column, months_back, to_day
+from .lifecycle import lifecycle_stage
+from .segments import abc_classes, dependency_risk, key_within_portfolio, xyz_by_frequency, xyz_by_stability
+from .settings import Settings
+
+ORDER_COLUMNS = ("partner_id", "date", "revenue", "margin")
+OPTIONAL_ORDER_COLUMNS = ("team_id", "user_id", "order_id")
+MANUAL_COLUMNS = ("share_of_wallet", "referral_count", "is_advocate", "key_account_reason")
+# Values that depend on the whole population of the company, not on the
+# customer's own orders: an update of a single customer keeps them as they are.
+RANK_COLUMNS = ("abc_class", "revenue_share", "is_key_account_team", "is_key_account_salesperson")
+DATE_COLUMNS = ("first_order_date", "last_order_date", "next_order_date")
+METRIC_COLUMNS = (
+    "customer_stage",
+    "order_count",
+    "first_order_date",
+    "last_order_date",
+    "days_since_last_order",
+    "median_order_interval",
+    "next_order_date",
+    "revenue_total",
+    "margin_total",
+    "average_order_value",
+    "purchase_frequency",
+    "profitability",
+    "customer_lifetime_months",
+    "ltv",
+    "revenue_window",
+    "orders_window",
+    "revenue_share",
+    "abc_class",
+    "xyz_class",
+    "customer_segment",
+    "dependency_risk",
+    "is_key_account",
+    "is_key_account_team",
+    "is_key_account_salesperson",
+    "team_id",
+    "user_id",
+)
+
+
+@dataclass
+class CustomerBase:
+    """Result of :func:`customer_metrics`."""
+
+    metrics: pd.DataFrame  # one row per customer (index: partner id), METRIC_COLUMNS
+    lifetime_months: float  # T used for every customer
+    lost_customers: int  # customers lost as of the as-of date
+    window_revenue: float  # the company's revenue in the window
+
+
+def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None, ranks=None, lifetime_months=None):
+    """Compute every metric of the customers of one company.
+
+    :param orders: DataFrame of confirmed orders (see module docstring)
+    :param as_of: ``date`` of the analysis; later orders are ignored
+    :param settings: :class:`Settings` (defaults when None)
+    :param prospects: ids of customers with open quotations; those without a
+        confirmed order get the stage ``prospect``
+    :param manual: DataFrame indexed by customer id with any of
+        ``MANUAL_COLUMNS`` (share of wallet in percent, number of referred
+        customers, advocate flag, key account reason)
+    :param ranks: DataFrame indexed by customer id with ``RANK_COLUMNS``, to
+        use instead of ranking ``orders`` (update of a few customers)
+    :param lifetime_months: T to use instead of the one from ``settings``
+    """
+    settings = settings or Settings()
+    as_of_day = to_day(as_of)
+    frame = _prepare_orders(orders, as_of_day)
+    per = _aggregate(frame, as_of_day, settings)
+
+    lost = per["days_since_last_order"] > settings.lost_days
+    if lifetime_months is None:
+        lifetime_months = _lifetime_months(per, lost, settings)
+    per["customer_lifetime_months"] = float(lifetime_months)
+    per["ltv"] = (
+        per["average_order_value"] * per["purchase_frequency"] * per["profitability"] * per["customer_lifetime_months"]
+    )
+
+    manual = _manual_inputs(manual, per.index)
+    if ranks is None:
+        per["abc_class"], per["revenue_share"] = abc_classes(per["revenue_window"], settings)
+        per["is_key_account_team"] = key_within_portfolio(per["revenue_window"], per["team_id"], settings)
+        per["is_key_account_salesperson"] = key_within_portfolio(per["revenue_window"], per["user_id"], settings)
+    else:
+        ranks = ranks.reindex(per.index)
+        per["abc_class"] = ranks["abc_class"].where(ranks["abc_class"].notna(), None).astype(object)
+        per["revenue_share"] = ranks["revenue_share"].astype(float).fillna(0.0)
+        for column in ("is_key_account_team", "is_key_account_salesperson"):
+            per[column] = ranks[column].astype(object).fillna(False).astype(bool)
+    if settings.xyz_method == "frequency":
+        per["xyz_class"] = xyz_by_frequency(per["orders_window"], per["months_since_first"], settings)
+    else:
+        window = frame[frame["day"] > months_back(as_of_day, settings.window_months)]
+        per["xyz_class"] = xyz_by_stability(window, per["first_day"], per["revenue_window"], as_of_day, settings)
+    segment = per["abc_class"].str.upper() + per["xyz_class"].str.upper()
+    per["customer_segment"] = segment.where(segment.notna(), None).astype(object)
+    per["dependency_risk"] = dependency_risk(per["revenue_share"], settings)
+    reason = manual["key_account_reason"].astype(bool)
+    per["is_key_account"] = (
+        pd.Series(
+            np.asarray(per["revenue_share"] * 100 >= settings.key_account_percent - 1e-9) & (per["revenue_window"] > 0),
+            index=per.index,
+        )
+        | reason
+    )
+    per["customer_stage"] = lifecycle_stage(
+        per["order_count"],
+        per["days_since_last_order"],
+        per["median_order_interval"],
+        per["last_gap"],
+        manual["share_of_wallet"],
+        manual["referral_count"],
+        manual["is_advocate"],
+        settings,
+    )
+    for column in ("first", "last", "next"):
+        per[f"{column}_order_date"] = pd.to_datetime(per.pop(f"{column}_day"), unit="D")
+    per = _add_prospects(per, prospects)
+    return CustomerBase(
+        metrics=per.loc[:, list(METRIC_COLUMNS)],
+        lifetime_months=float(lifetime_months),
+        lost_customers=int(lost.sum()),
+        window_revenue=float(per["revenue_window"].clip(lower=0).sum()),
+    )
+
+
+def _prepare_orders(orders, as_of_day):
+    missing = [column for column in ORDER_COLUMNS if column not in orders.columns]
+    if missing:
+        raise ValueError(f"orders lack the column(s) {', '.join(missing)}")
+    frame = pd.DataFrame(
+        {
+            "partner_id": orders["partner_id"].to_numpy(),
+            "day": days_column(orders["date"]) if len(orders) else np.empty(0, dtype=np.int64),
+            "revenue": pd.to_numeric(orders["revenue"]).astype(float).fillna(0.0).to_numpy(),
+            "margin": pd.to_numeric(orders["margin"]).astype(float).fillna(0.0).to_numpy(),
+        }
+    )
+    for column in OPTIONAL_ORDER_COLUMNS:
+        frame[column] = orders[column].to_numpy() if column in orders.columns else np.nan
+    frame = frame[frame["day"] <= as_of_day]
+    return frame.sort_values(["partner_id", "day", "order_id"], kind="stable", na_position="first")
+
+
+def _aggregate(frame, as_of_day, settings):
+    """Per-customer counts, dates, sums and gaps (one groupby pass)."""
+    partner = frame["partner_id"].to_numpy()
+    day = frame["day"].to_numpy()
+    same_customer = np.zeros(len(frame), dtype=bool)
+    same_customer[1:] = partner[1:] == partner[:-1]
+    gap = np.where(same_customer, np.diff(day, prepend=day[:1]), np.nan)
+    in_window = day > months_back(as_of_day, settings.window_months)
+    work = frame.assign(
+        gap=gap,
+        revenue_in_window=np.where(in_window, frame["revenue"].to_numpy(), 0.0),
+        in_window=in_window.astype(np.int64),
+    )
+    grouped = work.groupby("partner_id", sort=True)
+    per = grouped.agg(
+        order_count=("day", "size"),
+        first_day=("day", "min"),
+        last_day=("day", "max"),
+        revenue_total=("revenue", "sum"),
+        margin_total=("margin", "sum"),
+        revenue_window=("revenue_in_window", "sum"),
+        orders_window=("in_window", "sum"),
+        median_order_interval=("gap", "median"),
+        last_gap=("gap", "last"),
+        team_id=("team_id", "last"),
+        user_id=("user_id", "last"),
+    )
+    per.index.name = "partner_id"
+    per["days_since_last_order"] = as_of_day - per["last_day"]
+    per["next_day"] = per["last_day"] + np.floor(per["median_order_interval"] + 0.5)
+    per["average_order_value"] = per["revenue_total"] / per["order_count"]
+    per["months_since_first"] = np.maximum(1.0, (as_of_day - per["first_day"]) / DAYS_PER_MONTH)
+    per["purchase_frequency"] = per["order_count"] / per["months_since_first"]
+    revenue = per["revenue_total"]
+    per["profitability"] = (per["margin_total"] / revenue.where(revenue != 0)).fillna(0.0)
+    return per
+
+
+def _lifetime_months(per, lost, settings):
+    if settings.lifetime_method == "estimated" and lost.sum() >= max(1, settings.lifetime_min_lost_customers):
+        spans = (per.loc[lost, "last_day"] - per.loc[lost, "first_day"]) / DAYS_PER_MONTH
+        return float(spans.mean())
+    return float(settings.lifetime_months)
+
+
+def _manual_inputs(manual, index):
+    defaults = {"share_of_wallet": np.nan, "referral_count": 0, "is_advocate": False, "key_account_reason": False}
+    manual = pd.DataFrame(index=index) if manual is None else manual.reindex(index)
+    result = pd.DataFrame(index=index)
+    for column, default in defaults.items():
+        values = manual[column] if column in manual.columns else pd.Series(default, index=index, dtype=object)
+        if column in ("is_advocate", "key_account_reason"):
+            values = values.astype(object).where(values.notna(), False).astype(bool)
+        else:
+            values = pd.to_numeric(values).fillna(default) if column == "referral_count" else pd.to_numeric(values)
+        result[column] = values
+    return result
+
+
+def _add_prospects(per, prospects):
+    new = pd.Index(pd.unique(pd.Series(list(prospects), dtype=object))).difference(per.index)
+    if not len(new):
+        return per
+    rows = pd.DataFrame(index=new.astype(per.index.dtype) if len(per) else new)
+    rows["customer_stage"] = "prospect"
+    rows["order_count"] = 0
+    combined = pd.concat([per, rows]) if len(per) else rows.reindex(columns=per.columns.union(rows.columns))
+    combined["customer_stage"] = combined["customer_stage"].fillna("prospect")
+    combined["order_count"] = combined["order_count"].fillna(0).astype(np.int64)
+    combined.index.name = "partner_id"
+    return combined

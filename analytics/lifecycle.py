@@ -1,0 +1,53 @@
+"""Lifecycle stage of a customer.
+
+The first matching rule wins, in this order:
+
+- ``lost``: no order for more than ``lost_days`` (365) days;
+- ``at_risk``: silent for more than max(``at_risk_min_days`` (60),
+  ``at_risk_interval_factor`` (2) x the customer's median days between orders),
+  or more than ``at_risk_single_order_days`` (90) for a single-order customer;
+- ``reactivated``: the latest order came after a gap longer than ``lost_days``;
+- ``advocate``: loyal, and has referred at least one customer or is flagged;
+- ``loyal``: regular and buys (almost) only from us: a share of wallet
+  estimate of at least ``loyal_share_of_wallet`` (80 %);
+- ``regular``: at least ``regular_min_orders`` (3) orders;
+- ``repeat``: 2 orders; ``new``: 1 order;
+- ``prospect``: quotations but no confirmed order (decided by the caller, who
+  knows about quotations).
+"""
+
+import numpy as np
+
+from .compare import at_least
+
+STAGES = ("prospect", "new", "repeat", "regular", "loyal", "advocate", "at_risk", "lost", "reactivated")
+
+
+def lifecycle_stage(
+    order_count, days_since_last, median_gap, last_gap, share_of_wallet, referral_count, is_advocate, settings
+):
+    """Stage of each customer with at least one order (arrays in, object array out)."""
+    order_count = np.asarray(order_count)
+    days_since_last = np.asarray(days_since_last, dtype=float)
+    median_gap = np.nan_to_num(np.asarray(median_gap, dtype=float), nan=0.0)
+    last_gap = np.nan_to_num(np.asarray(last_gap, dtype=float), nan=0.0)
+    share_of_wallet = np.nan_to_num(np.asarray(share_of_wallet, dtype=float), nan=0.0)
+    referral_count = np.nan_to_num(np.asarray(referral_count, dtype=float), nan=0.0)
+    is_advocate = np.asarray(is_advocate, dtype=bool)
+
+    lost = days_since_last > settings.lost_days
+    silence_limit = np.where(
+        order_count == 1,
+        settings.at_risk_single_order_days,
+        np.maximum(settings.at_risk_min_days, settings.at_risk_interval_factor * median_gap),
+    )
+    at_risk = days_since_last > silence_limit
+    reactivated = (order_count >= 2) & (last_gap > settings.lost_days)
+    regular = order_count >= settings.regular_min_orders
+    loyal = regular & at_least(share_of_wallet, settings.loyal_share_of_wallet) & (share_of_wallet > 0)
+    advocate = loyal & ((referral_count >= 1) | is_advocate)
+    return np.select(
+        [lost, at_risk, reactivated, advocate, loyal, regular, order_count == 2, order_count == 1],
+        ["lost", "at_risk", "reactivated", "advocate", "loyal", "regular", "repeat", "new"],
+        default=None,
+    ).astype(object)

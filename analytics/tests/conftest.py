@@ -1,0 +1,25 @@
+import datetime
+
+import pandas as pd
+import pytest
+
+AS_OF = datetime.date(2024, 6, 30)
+
+
+def make_orders(rows):
+    """Orders frame from (partner, date, revenue[, margin[, team, user]]) tuples."""
+    records = []
+    for row in rows:
+        partner, date, revenue, *rest = row
+        margin = rest[0] if rest else revenue * 0.25
+        team = rest[1] if len(rest) > 1 else None
+        user = rest[2] if len(rest) > 2 else None
+        records.append(
+            {"partner_id": partner, "date": date, "revenue": revenue, "margin": margin, "team_id": team, "user_id": user}
+        )
+    return pd.DataFrame(records, columns=["partner_id", "date", "revenue", "margin", "team_id", "user_id"])
+
+
+@pytest.fixture
+def as_of():
+    return AS_OF
