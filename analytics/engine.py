@@ -34,7 +34,7 @@ from .lifecycle import lifecycle_stage
 from .segments import abc_classes, dependency_risk, key_within_portfolio, xyz_by_frequency, xyz_by_stability
 from .settings import Settings
 
-ORDER_COLUMNS = ("partner_id", "date", "revenue", "margin")
+ORDER_COLUMNS = ("partner_id", "revenue", "margin")  # and "date" (or "day": day numbers)
 OPTIONAL_ORDER_COLUMNS = ("team_id", "user_id", "order_id")
 MANUAL_COLUMNS = ("share_of_wallet", "referral_count", "is_advocate", "key_account_reason")
 # Values that depend on the whole population of the company, not on the
@@ -159,12 +159,14 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
 
 def _prepare_orders(orders, as_of_day):
     missing = [column for column in ORDER_COLUMNS if column not in orders.columns]
+    if "date" not in orders.columns and "day" not in orders.columns:
+        missing.append("date")
     if missing:
         raise ValueError(f"orders lack the column(s) {', '.join(missing)}")
     frame = pd.DataFrame(
         {
             "partner_id": orders["partner_id"].to_numpy(),
-            "day": days_column(orders["date"]) if len(orders) else np.empty(0, dtype=np.int64),
+            "day": _order_days(orders),
             "revenue": pd.to_numeric(orders["revenue"]).astype(float).fillna(0.0).to_numpy(),
             "margin": pd.to_numeric(orders["margin"]).astype(float).fillna(0.0).to_numpy(),
         }
@@ -173,6 +175,12 @@ def _prepare_orders(orders, as_of_day):
         frame[column] = orders[column].to_numpy() if column in orders.columns else np.nan
     frame = frame[frame["day"] <= as_of_day]
     return frame.sort_values(["partner_id", "day", "order_id"], kind="stable", na_position="first")
+
+
+def _order_days(orders):
+    if "day" in orders.columns:
+        return orders["day"].to_numpy(dtype=np.int64)
+    return days_column(orders["date"]) if len(orders) else np.empty(0, dtype=np.int64)
 
 
 def _aggregate(frame, as_of_day, settings):

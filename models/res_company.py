@@ -1,0 +1,137 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..analytics import Settings
+
+# Company field -> analytics.Settings attribute
+SETTINGS_FIELDS = {
+    "customer_base_window_months": "window_months",
+    "customer_base_abc_a_percent": "abc_a_percent",
+    "customer_base_abc_b_percent": "abc_b_percent",
+    "customer_base_xyz_method": "xyz_method",
+    "customer_base_xyz_x_months": "xyz_x_months",
+    "customer_base_xyz_y_months": "xyz_y_months",
+    "customer_base_xyz_x_variation": "xyz_x_variation",
+    "customer_base_xyz_y_variation": "xyz_y_variation",
+    "customer_base_lost_days": "lost_days",
+    "customer_base_at_risk_days": "at_risk_min_days",
+    "customer_base_at_risk_single_days": "at_risk_single_order_days",
+    "customer_base_loyal_share": "loyal_share_of_wallet",
+    "customer_base_lifetime_method": "lifetime_method",
+    "customer_base_lifetime_months": "lifetime_months",
+    "customer_base_key_account_percent": "key_account_percent",
+    "customer_base_dependency_elevated": "dependency_elevated_percent",
+    "customer_base_dependency_high": "dependency_high_percent",
+    "customer_base_dependency_critical": "dependency_critical_percent",
+}
+PERCENT_FIELDS = (
+    "customer_base_abc_a_percent",
+    "customer_base_abc_b_percent",
+    "customer_base_xyz_x_variation",
+    "customer_base_xyz_y_variation",
+    "customer_base_loyal_share",
+    "customer_base_key_account_percent",
+    "customer_base_dependency_elevated",
+    "customer_base_dependency_high",
+    "customer_base_dependency_critical",
+)
+POSITIVE_FIELDS = (
+    "customer_base_window_months",
+    "customer_base_xyz_x_months",
+    "customer_base_xyz_y_months",
+    "customer_base_lost_days",
+    "customer_base_at_risk_single_days",
+    "customer_base_lifetime_months",
+    "customer_base_max_key_accounts",
+)
+NON_NEGATIVE_FIELDS = ("customer_base_at_risk_days",)
+RISING_FIELDS = (
+    ("customer_base_abc_a_percent", "customer_base_abc_b_percent"),
+    ("customer_base_xyz_x_months", "customer_base_xyz_y_months"),
+    ("customer_base_xyz_x_variation", "customer_base_xyz_y_variation"),
+    ("customer_base_dependency_elevated", "customer_base_dependency_high"),
+    ("customer_base_dependency_high", "customer_base_dependency_critical"),
+)
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    customer_base_window_months = fields.Integer("Analysis Window (months)", default=12)
+    customer_base_abc_a_percent = fields.Float("Class A Up To (% of revenue)", default=80.0)
+    customer_base_abc_b_percent = fields.Float("Class B Up To (% of revenue)", default=95.0)
+    customer_base_xyz_method = fields.Selection(
+        [("frequency", "Purchase frequency"), ("stability", "Revenue stability")],
+        string="Regularity (XYZ) Based On",
+        default="frequency",
+        required=True,
+    )
+    customer_base_xyz_x_months = fields.Float("Class X: an Order Every (months)", default=1.0)
+    customer_base_xyz_y_months = fields.Float("Class Y: an Order Every (months)", default=3.0)
+    customer_base_xyz_x_variation = fields.Float("Class X: Revenue Varies Up To (%)", default=10.0)
+    customer_base_xyz_y_variation = fields.Float("Class Y: Revenue Varies Up To (%)", default=25.0)
+    customer_base_lost_days = fields.Integer("Lost After (days without order)", default=365)
+    customer_base_at_risk_days = fields.Integer("At Risk After At Least (days)", default=60)
+    customer_base_at_risk_single_days = fields.Integer("One-Order Customer At Risk After (days)", default=90)
+    customer_base_loyal_share = fields.Float("Loyal From Share of Wallet (%)", default=80.0)
+    customer_base_lifetime_method = fields.Selection(
+        [("fixed", "Fixed"), ("estimated", "Estimated from lost customers")],
+        string="Customer Lifetime",
+        default="fixed",
+        required=True,
+    )
+    customer_base_lifetime_months = fields.Float("Customer Lifetime (months)", default=36.0)
+    customer_base_key_account_percent = fields.Float("Key Account From (% of revenue)", default=10.0)
+    customer_base_max_key_accounts = fields.Integer("Key Accounts per Manager", default=3)
+    customer_base_dependency_elevated = fields.Float("Elevated Dependency From (%)", default=20.0)
+    customer_base_dependency_high = fields.Float("High Dependency From (%)", default=40.0)
+    customer_base_dependency_critical = fields.Float("Critical Dependency From (%)", default=50.0)
+    # Written by the engine at each full recompute
+    customer_base_lifetime_estimated = fields.Float("Customer Lifetime Used (months)", readonly=True)
+    customer_base_last_run = fields.Datetime("Customer Base Computed On", readonly=True)
+    # Set for every company when the nightly job starts, cleared once the company
+    # is done: an interrupted run resumes with the companies still pending.
+    customer_base_pending = fields.Boolean(readonly=True)
+
+    @api.constrains(*SETTINGS_FIELDS, "customer_base_max_key_accounts")
+    def _check_customer_base_settings(self):
+        for company in self:
+            problems = company._customer_base_setting_problems()
+            if problems:
+                raise ValidationError("\n".join(problems))
+
+    def _customer_base_setting_problems(self):
+        """Messages, in the user's words, for settings that make no sense."""
+        self.ensure_one()
+        _ = self.env._
+
+        def label(name):
+            return self._fields[name]._description_string(self.env)
+
+        problems = []
+        for name in PERCENT_FIELDS:
+            if not 0 <= self[name] <= 100:
+                problems.append(_("%(field)s must be between 0 and 100, not %(value)s.", field=label(name), value=self[name]))
+        for name in POSITIVE_FIELDS:
+            if self[name] <= 0:
+                problems.append(_("%(field)s must be greater than 0.", field=label(name)))
+        for name in NON_NEGATIVE_FIELDS:
+            if self[name] < 0:
+                problems.append(_("%(field)s cannot be negative.", field=label(name)))
+        for low, high in RISING_FIELDS:
+            if self[low] >= self[high]:
+                problems.append(
+                    _(
+                        "%(low)s (%(low_value)s) must be below %(high)s (%(high_value)s).",
+                        low=label(low),
+                        low_value=self[low],
+                        high=label(high),
+                        high_value=self[high],
+                    )
+                )
+        return problems
+
+    def _customer_base_settings(self):
+        """The analytics settings of this company."""
+        self.ensure_one()
+        return Settings(**{attribute: self[name] for name, attribute in SETTINGS_FIELDS.items()})

@@ -1,0 +1,118 @@
+"""Sample customers and two years of orders, dated relative to the install day.
+
+Loaded with the demo data only: every lifecycle stage, every ABC x XYZ cell,
+a key account the company critically depends on, contacts under companies
+and two salespeople, then a full recompute.
+"""
+
+import datetime
+
+from odoo import api, fields, models
+
+# (name, salesperson xml id, pattern, amount per order, extra)
+# pattern: days ago of each order, most recent first
+MONTHLY = [15 + 30 * i for i in range(24)]
+QUARTERLY = [20 + 90 * i for i in range(8)]
+TWICE_A_YEAR = [30 + 180 * i for i in range(4)]
+DEMO_CUSTOMERS = [
+    # the key account: more than half of the revenue
+    ("Northwind Wholesale", "base.user_admin", MONTHLY, 30000, {"contacts": 3}),
+    ("Atlas Retail Group", "base.user_admin", QUARTERLY, 16000, {"contacts": 2}),
+    ("Blue Harbor Foods", "base.user_demo", TWICE_A_YEAR, 20000, {}),
+    ("Crescent Hotels", "base.user_demo", MONTHLY, 1800, {"share_of_wallet": 90, "contacts": 1}),
+    ("Delta Office Supplies", "base.user_admin", MONTHLY, 1500, {"share_of_wallet": 85}),
+    ("Evening Star Events", "base.user_demo", MONTHLY, 900, {"share_of_wallet": 95, "advocate": True}),
+    ("Evergreen Clinics", "base.user_demo", QUARTERLY, 3000, {}),
+    ("Fjord Logistics", "base.user_admin", TWICE_A_YEAR, 4000, {}),
+    ("Granite Builders", "base.user_demo", MONTHLY, 300, {}),
+    ("Harbor Light Cafe", "base.user_admin", QUARTERLY, 600, {}),
+    ("Ironwood Schools", "base.user_demo", TWICE_A_YEAR, 700, {}),
+]
+SILENT = {
+    "at_risk": [100 + 30 * i for i in range(10)],
+    "lost": [420 + 30 * i for i in range(6)],
+    "reactivated": [10, 520, 550, 580],
+    "new": [12],
+    "repeat": [8, 40],
+    "new_at_risk": [120],
+}
+SMALL_NAMES = [
+    "Juniper", "Kestrel", "Linden", "Maple", "Nimbus", "Orchid", "Pioneer", "Quartz", "Redwood", "Summit",
+    "Tidewater", "Umber", "Vista", "Willow", "Yarrow", "Zephyr", "Aspen", "Birch", "Cedar", "Dune",
+    "Ember", "Falcon", "Glacier", "Heron", "Indigo", "Jasper", "Kodiak", "Lumen", "Meadow", "Northstar",
+    "Opal", "Prairie", "Quill", "Ridge", "Sierra", "Timber", "Upland", "Valley", "Wren", "Yukon",
+    "Zenith", "Arbor", "Beacon", "Cobalt", "Drift", "Echo", "Fern", "Grove",
+]
+
+
+class SaleCustomerBaseDemo(models.AbstractModel):
+    _name = "sale.customer.base.demo"
+    _description = "Customer Base Sample Data"
+
+    @api.model
+    def _load_demo(self):
+        salespeople = [self.env.ref("base.user_admin"), self.env.ref("base.user_demo")]
+        product = self.env["product.product"].create(
+            {"name": "Consulting Day (sample)", "type": "service", "list_price": 100.0, "standard_price": 65.0}
+        )
+        specs = [
+            (name, self.env.ref(user), days, amount, extra) for name, user, days, amount, extra in DEMO_CUSTOMERS
+        ]
+        patterns = ["at_risk", "lost", "reactivated", "new", "repeat", "new_at_risk"]
+        for index, name in enumerate(SMALL_NAMES):
+            pattern = patterns[index % len(patterns)] if index < 36 else None
+            days = SILENT[pattern] if pattern else [MONTHLY, QUARTERLY, TWICE_A_YEAR][index % 3]
+            specs.append((f"{name} Trading", salespeople[index % 2], days, 150 + 25 * (index % 7), {}))
+        partners = self.env["res.partner"].create(
+            [{"name": name, "is_company": True, "user_id": user.id} for name, user, _days, _amount, _extra in specs]
+        )
+        contacts = []
+        for partner, (_name, _user, _days, _amount, extra) in zip(partners, specs):
+            contacts += [
+                {"name": f"{partner.name} Buyer {number}", "parent_id": partner.id, "type": "contact"}
+                for number in range(1, extra.get("contacts", 0) + 1)
+            ]
+        contacts = self.env["res.partner"].create(contacts)
+        now = fields.Datetime.now()
+        orders = []
+        for partner, (_name, user, days, amount, _extra) in zip(partners, specs):
+            buyer = contacts.filtered(lambda contact, partner=partner: contact.parent_id == partner)[:1] or partner
+            for age in days:
+                orders.append(
+                    {
+                        "partner_id": buyer.id,
+                        "user_id": user.id,
+                        "date_order": now - datetime.timedelta(days=age),
+                        "state": "sale",
+                        "order_line": [
+                            fields.Command.create(
+                                {"product_id": product.id, "product_uom_qty": amount / 100.0, "price_unit": 100.0}
+                            )
+                        ],
+                    }
+                )
+        # prospects: quotations only
+        for name in ("Acorn Studios", "Bright Path Consulting"):
+            prospect = self.env["res.partner"].create({"name": name, "is_company": True})
+            orders.append(
+                {
+                    "partner_id": prospect.id,
+                    "state": "sent",
+                    "order_line": [fields.Command.create({"product_id": product.id, "product_uom_qty": 5})],
+                }
+            )
+        self.env["sale.order"].with_context(tracking_disable=True).create(orders)
+        loyal = {name: extra for name, _user, _days, _amount, extra in DEMO_CUSTOMERS if extra}
+        for partner in partners:
+            extra = loyal.get(partner.name, {})
+            if "share_of_wallet" in extra:
+                partner.share_of_wallet = extra["share_of_wallet"]
+            if extra.get("advocate"):
+                partner.is_customer_advocate = True
+        # a referral: Crescent Hotels brought Granite Builders
+        referrer = partners.filtered(lambda partner: partner.name == "Crescent Hotels")
+        partners.filtered(lambda partner: partner.name == "Granite Builders").referred_by_id = referrer
+        partners.filtered(lambda partner: partner.name == "Atlas Retail Group").write(
+            {"key_account_reason": "reference", "key_account_manager_id": salespeople[0].id}
+        )
+        self.env["res.partner"].recompute_customer_base()

@@ -1,0 +1,31 @@
+from collections import defaultdict
+
+from odoo import api, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        orders._refresh_customer_base()
+        return orders
+
+    def write(self, vals):
+        if "state" not in vals and "partner_id" not in vals:
+            return super().write(vals)
+        previous = self.partner_id
+        res = super().write(vals)
+        self._refresh_customer_base(previous)
+        return res
+
+    def _refresh_customer_base(self, previous_partners=None):
+        """Refresh the customers of these orders (confirmed, cancelled, new quotation)."""
+        partners_by_company = defaultdict(lambda: self.env["res.partner"])
+        for order in self:
+            partners_by_company[order.company_id] |= order.partner_id.commercial_partner_id
+            if previous_partners:
+                partners_by_company[order.company_id] |= previous_partners.commercial_partner_id
+        for company, partners in partners_by_company.items():
+            partners.sudo()._refresh_customer_metrics(company)

@@ -1,0 +1,3 @@
+from . import test_customer_metrics
+from . import test_customer_base_jobs
+from . import test_customer_base_settings
