@@ -19,5 +19,4 @@
     "demo": [
         "data/res_partner_demo.xml",
     ],
-    "installable": True,
 }

@@ -40,12 +40,16 @@ def read_transactions(path, margin_ratio=None):
         try:
             datetime.date.fromisoformat(row["date"].strip())
         except ValueError:
-            raise TransactionsError(f"{path}, line {line}, column date: {row['date']!r} is not a YYYY-MM-DD date") from None
+            raise TransactionsError(
+                f"{path}, line {line}, column date: {row['date']!r} is not a YYYY-MM-DD date"
+            ) from None
         for column in ("amount", "margin") if has_margin else ("amount",):
             try:
                 float(row[column])
             except ValueError:
-                raise TransactionsError(f"{path}, line {line}, column {column}: {row[column]!r} is not a number") from None
+                raise TransactionsError(
+                    f"{path}, line {line}, column {column}: {row[column]!r} is not a number"
+                ) from None
     amount = raw["amount"].astype(float)
     orders = pd.DataFrame(
         {

@@ -16,9 +16,9 @@ import time
 
 from odoo.tools import SQL
 
-CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 100_000))
-ORDERS = int(os.environ.get("BENCH_ORDERS", 1_000_000))
-COMPANIES = int(os.environ.get("BENCH_COMPANIES", 3))
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
+ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
+COMPANIES = int(os.environ.get("BENCH_COMPANIES", "3"))
 
 
 def peak_rss_mb():
@@ -74,7 +74,9 @@ def fill(env):
 def main(env):
     started = time.perf_counter()
     companies, ids = fill(env)
-    print(f"filled {CUSTOMERS} customers, {ORDERS} orders, {COMPANIES} companies in {time.perf_counter() - started:.1f} s")
+    print(
+        f"filled {CUSTOMERS} customers, {ORDERS} orders, {COMPANIES} companies in {time.perf_counter() - started:.1f} s"
+    )
     before = peak_rss_mb()
     Partner = env["res.partner"].sudo()
     started = time.perf_counter()

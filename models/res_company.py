@@ -103,7 +103,6 @@ class ResCompany(models.Model):
     def _customer_base_setting_problems(self):
         """Messages, in the user's words, for settings that make no sense."""
         self.ensure_one()
-        _ = self.env._
 
         def label(name):
             return self._fields[name]._description_string(self.env)
@@ -111,17 +110,21 @@ class ResCompany(models.Model):
         problems = []
         for name in PERCENT_FIELDS:
             if not 0 <= self[name] <= 100:
-                problems.append(_("%(field)s must be between 0 and 100, not %(value)s.", field=label(name), value=self[name]))
+                problems.append(
+                    self.env._(
+                        "%(field)s must be between 0 and 100, not %(value)s.", field=label(name), value=self[name]
+                    )
+                )
         for name in POSITIVE_FIELDS:
             if self[name] <= 0:
-                problems.append(_("%(field)s must be greater than 0.", field=label(name)))
+                problems.append(self.env._("%(field)s must be greater than 0.", field=label(name)))
         for name in NON_NEGATIVE_FIELDS:
             if self[name] < 0:
-                problems.append(_("%(field)s cannot be negative.", field=label(name)))
+                problems.append(self.env._("%(field)s cannot be negative.", field=label(name)))
         for low, high in RISING_FIELDS:
             if self[low] >= self[high]:
                 problems.append(
-                    _(
+                    self.env._(
                         "%(low)s (%(low_value)s) must be below %(high)s (%(high_value)s).",
                         low=label(low),
                         low_value=self[low],

@@ -18,9 +18,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.customer_base_at_risk_single_days", readonly=False
     )
     customer_base_loyal_share = fields.Float(related="company_id.customer_base_loyal_share", readonly=False)
-    customer_base_lifetime_method = fields.Selection(
-        related="company_id.customer_base_lifetime_method", readonly=False
-    )
+    customer_base_lifetime_method = fields.Selection(related="company_id.customer_base_lifetime_method", readonly=False)
     customer_base_lifetime_months = fields.Float(related="company_id.customer_base_lifetime_months", readonly=False)
     customer_base_lifetime_estimated = fields.Float(related="company_id.customer_base_lifetime_estimated")
     customer_base_key_account_percent = fields.Float(

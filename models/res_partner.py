@@ -82,7 +82,6 @@ class ResPartner(models.Model):
     # ---- engine values (company dependent, written by the engine only)
     customer_stage = fields.Selection(
         STAGES,
-        string="Customer Stage",
         company_dependent=True,
         readonly=True,
         groups="sales_team.group_sale_salesman",
@@ -109,7 +108,7 @@ class ResPartner(models.Model):
     )
     customer_segment = fields.Selection(
         SEGMENTS,
-        string="Segment",
+        string="Segment",  # not "Customer Segment": the tab already says customer
         company_dependent=True,
         readonly=True,
         groups="sales_team.group_sale_salesman",
@@ -196,7 +195,6 @@ class ResPartner(models.Model):
     )
     dependency_risk = fields.Selection(
         DEPENDENCY_RISKS,
-        string="Dependency Risk",
         company_dependent=True,
         readonly=True,
         groups="sales_team.group_sale_salesman",
@@ -219,7 +217,6 @@ class ResPartner(models.Model):
     # ---- inputs a person gives
     key_account_reason = fields.Selection(
         KEY_ACCOUNT_REASONS,
-        string="Key Account Reason",
         company_dependent=True,
         tracking=True,
         groups="sales_team.group_sale_salesman",
@@ -227,7 +224,6 @@ class ResPartner(models.Model):
     )
     key_account_manager_id = fields.Many2one(
         "res.users",
-        string="Key Account Manager",
         company_dependent=True,
         tracking=True,
         groups="sales_team.group_sale_salesman",
@@ -246,9 +242,7 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
         help="A loyal customer that recommends us is an advocate, even without a recorded referral.",
     )
-    referred_by_id = fields.Many2one(
-        "res.partner", string="Referred By", index="btree_not_null", groups="sales_team.group_sale_salesman"
-    )
+    referred_by_id = fields.Many2one("res.partner", index="btree_not_null", groups="sales_team.group_sale_salesman")
     referral_count = fields.Integer(
         "Referred Customers", compute="_compute_referral_count", groups="sales_team.group_sale_salesman"
     )
@@ -374,7 +368,10 @@ class ResPartner(models.Model):
             }
         )
         _logger.info(
-            "Customer base of %s recomputed: %s customers from %s orders", company.name, len(result.metrics), len(orders)
+            "Customer base of %s recomputed: %s customers from %s orders",
+            company.name,
+            len(result.metrics),
+            len(orders),
         )
 
     def _refresh_customer_metrics(self, company):
@@ -640,7 +637,11 @@ class ResPartner(models.Model):
         if not len(changed):
             return
         changes = pd.DataFrame(
-            {"partner_id": changed.astype("int64"), "old_stage": old[changed].to_numpy(), "new_stage": new[changed].to_numpy()}
+            {
+                "partner_id": changed.astype("int64"),
+                "old_stage": old[changed].to_numpy(),
+                "new_stage": new[changed].to_numpy(),
+            }
         )
         self.env["sale.customer.stage.history"]._insert_changes(company, as_of, changes)
         transitions = changes[changes["old_stage"].notna()]
@@ -653,7 +654,11 @@ class ResPartner(models.Model):
         field = self.env["ir.model.fields"]._get("res.partner", "customer_stage")
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         author = self.env.user.partner_id.id
-        body = self.env._("Customer stage in %(company)s", company=company.name) if len(self.env.user.company_ids) > 1 else ""
+        body = (
+            self.env._("Customer stage in %(company)s", company=company.name)
+            if len(self.env.user.company_ids) > 1
+            else ""
+        )
         self.env["mail.message"].sudo().create(
             [
                 {
@@ -668,7 +673,9 @@ class ResPartner(models.Model):
                             {
                                 "field_id": field.id,
                                 "old_value_char": labels.get(row.old_stage, row.old_stage or ""),
-                                "new_value_char": labels.get(row.new_stage, "") if isinstance(row.new_stage, str) else "",
+                                "new_value_char": labels.get(row.new_stage, "")
+                                if isinstance(row.new_stage, str)
+                                else "",
                             }
                         )
                     ],
@@ -676,4 +683,3 @@ class ResPartner(models.Model):
                 for row in transitions.itertuples(index=False)
             ]
         )
-

@@ -37,11 +37,54 @@ SILENT = {
     "new_at_risk": [120],
 }
 SMALL_NAMES = [
-    "Juniper", "Kestrel", "Linden", "Maple", "Nimbus", "Orchid", "Pioneer", "Quartz", "Redwood", "Summit",
-    "Tidewater", "Umber", "Vista", "Willow", "Yarrow", "Zephyr", "Aspen", "Birch", "Cedar", "Dune",
-    "Ember", "Falcon", "Glacier", "Heron", "Indigo", "Jasper", "Kodiak", "Lumen", "Meadow", "Northstar",
-    "Opal", "Prairie", "Quill", "Ridge", "Sierra", "Timber", "Upland", "Valley", "Wren", "Yukon",
-    "Zenith", "Arbor", "Beacon", "Cobalt", "Drift", "Echo", "Fern", "Grove",
+    "Juniper",
+    "Kestrel",
+    "Linden",
+    "Maple",
+    "Nimbus",
+    "Orchid",
+    "Pioneer",
+    "Quartz",
+    "Redwood",
+    "Summit",
+    "Tidewater",
+    "Umber",
+    "Vista",
+    "Willow",
+    "Yarrow",
+    "Zephyr",
+    "Aspen",
+    "Birch",
+    "Cedar",
+    "Dune",
+    "Ember",
+    "Falcon",
+    "Glacier",
+    "Heron",
+    "Indigo",
+    "Jasper",
+    "Kodiak",
+    "Lumen",
+    "Meadow",
+    "Northstar",
+    "Opal",
+    "Prairie",
+    "Quill",
+    "Ridge",
+    "Sierra",
+    "Timber",
+    "Upland",
+    "Valley",
+    "Wren",
+    "Yukon",
+    "Zenith",
+    "Arbor",
+    "Beacon",
+    "Cobalt",
+    "Drift",
+    "Echo",
+    "Fern",
+    "Grove",
 ]
 
 
@@ -55,9 +98,7 @@ class SaleCustomerBaseDemo(models.AbstractModel):
         product = self.env["product.product"].create(
             {"name": "Consulting Day (sample)", "type": "service", "list_price": 100.0, "standard_price": 65.0}
         )
-        specs = [
-            (name, self.env.ref(user), days, amount, extra) for name, user, days, amount, extra in DEMO_CUSTOMERS
-        ]
+        specs = [(name, self.env.ref(user), days, amount, extra) for name, user, days, amount, extra in DEMO_CUSTOMERS]
         patterns = ["at_risk", "lost", "reactivated", "new", "repeat", "new_at_risk"]
         for index, name in enumerate(SMALL_NAMES):
             pattern = patterns[index % len(patterns)] if index < 36 else None
@@ -67,7 +108,7 @@ class SaleCustomerBaseDemo(models.AbstractModel):
             [{"name": name, "is_company": True, "user_id": user.id} for name, user, _days, _amount, _extra in specs]
         )
         contacts = []
-        for partner, (_name, _user, _days, _amount, extra) in zip(partners, specs):
+        for partner, (_name, _user, _days, _amount, extra) in zip(partners, specs, strict=True):
             contacts += [
                 {"name": f"{partner.name} Buyer {number}", "parent_id": partner.id, "type": "contact"}
                 for number in range(1, extra.get("contacts", 0) + 1)
@@ -75,7 +116,7 @@ class SaleCustomerBaseDemo(models.AbstractModel):
         contacts = self.env["res.partner"].create(contacts)
         now = fields.Datetime.now()
         orders = []
-        for partner, (_name, user, days, amount, _extra) in zip(partners, specs):
+        for partner, (_name, user, days, amount, _extra) in zip(partners, specs, strict=True):
             buyer = contacts.filtered(lambda contact, partner=partner: contact.parent_id == partner)[:1] or partner
             for age in days:
                 orders.append(

@@ -16,7 +16,9 @@ class SaleCustomerStageHistory(models.Model):
     _order = "date desc, id desc"
     _rec_name = "partner_id"
 
-    partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, ondelete="cascade", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade", readonly=True)
     date = fields.Date(required=True, readonly=True)
     old_stage = fields.Selection(STAGES, "From Stage", readonly=True)
@@ -32,7 +34,8 @@ class SaleCustomerStageHistory(models.Model):
                         create_uid, create_date, write_uid, write_date)
                 SELECT v.partner_id, %(company)s, %(date)s, v.old_stage, v.new_stage,
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM jsonb_to_recordset(%(payload)s::jsonb) AS v(partner_id int4, old_stage varchar, new_stage varchar)
+                  FROM jsonb_to_recordset(%(payload)s::jsonb)
+                       AS v(partner_id int4, old_stage varchar, new_stage varchar)
                 """,
                 company=company.id,
                 date=date,

@@ -10,7 +10,9 @@ from .common import CustomerBaseCommon
 @tagged("post_install", "-at_install")
 class TestCustomerBaseJobs(CustomerBaseCommon):
     def _values(self, partners):
-        return partners.read(["customer_stage", "abc_class", "xyz_class", "ltv", "revenue_share", "customer_order_count"])
+        return partners.read(
+            ["customer_stage", "abc_class", "xyz_class", "ltv", "revenue_share", "customer_order_count"]
+        )
 
     def test_cron_and_button_compute_the_same_values(self):
         today = datetime.date.today()

@@ -54,7 +54,9 @@ class TestCustomerMetrics(CustomerBaseCommon):
         self.assertTrue(self.env.company.customer_base_last_run, "the run is dated")
 
     def test_values_are_kept_per_company_and_currency(self):
-        company_b = self.env["res.company"].create({"name": "Second Company", "currency_id": self.company.currency_id.id})
+        company_b = self.env["res.company"].create(
+            {"name": "Second Company", "currency_id": self.company.currency_id.id}
+        )
         self.env.user.company_ids |= company_b
         eur = self.env.ref("base.EUR")
         eur.active = True

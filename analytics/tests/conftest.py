@@ -15,7 +15,14 @@ def make_orders(rows):
         team = rest[1] if len(rest) > 1 else None
         user = rest[2] if len(rest) > 2 else None
         records.append(
-            {"partner_id": partner, "date": date, "revenue": revenue, "margin": margin, "team_id": team, "user_id": user}
+            {
+                "partner_id": partner,
+                "date": date,
+                "revenue": revenue,
+                "margin": margin,
+                "team_id": team,
+                "user_id": user,
+            }
         )
     return pd.DataFrame(records, columns=["partner_id", "date", "revenue", "margin", "team_id", "user_id"])
 

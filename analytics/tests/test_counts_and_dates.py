@@ -21,7 +21,13 @@ def test_single_order_customer_has_counts_and_no_interval(as_of):
 
 
 def test_median_of_even_number_of_gaps_is_mean_of_middle_two(as_of):
-    rows = [(1, "2024-01-01", 10), (1, "2024-01-11", 10), (1, "2024-01-31", 10), (1, "2024-03-01", 10), (1, "2024-06-01", 10)]
+    rows = [
+        (1, "2024-01-01", 10),
+        (1, "2024-01-11", 10),
+        (1, "2024-01-31", 10),
+        (1, "2024-03-01", 10),
+        (1, "2024-06-01", 10),
+    ]
     # gaps 10, 20, 30, 92 -> median (20 + 30) / 2 = 25
     row = metrics(rows, as_of).loc[1]
     assert row.median_order_interval == 25, "mean of the two middle gaps"

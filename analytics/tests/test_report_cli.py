@@ -24,7 +24,7 @@ def test_sample_csv_gives_typed_workbook(tmp_path):
     headers = [cell.value for cell in sheet[1]]
     assert headers[:3] == ["Customer", "Stage", "Segment"], "headers first"
     assert sheet.freeze_panes == "B2", "header row and name column frozen"
-    first = {header: cell for header, cell in zip(headers, sheet[2])}
+    first = {header: cell for header, cell in zip(headers, sheet[2], strict=True)}
     assert first["Customer"].value == "Northwind Wholesale", "sorted by revenue, biggest first"
     assert isinstance(first["Last order"].value, datetime.datetime), "dates are dates"
     assert first["Share of revenue"].number_format == "0.0%", "shares are percentages"
@@ -34,7 +34,9 @@ def test_sample_csv_gives_typed_workbook(tmp_path):
 
 
 def test_formula_like_names_are_written_as_text(tmp_path):
-    path = write_csv(tmp_path, 'customer,date,amount,margin\n"=HYPERLINK(""http://x"")",2026-10-01,10,2\n+1,2026-10-02,5,1\n')
+    path = write_csv(
+        tmp_path, 'customer,date,amount,margin\n"=HYPERLINK(""http://x"")",2026-10-01,10,2\n+1,2026-10-02,5,1\n'
+    )
     output = tmp_path / "report.xlsx"
     assert main(["report", str(path), "-o", str(output), "--as-of", "2026-10-31"]) == 0, "the command succeeds"
     names = {row[0].value: row[0].data_type for row in openpyxl.load_workbook(output)["Customers"].iter_rows(min_row=2)}

@@ -136,7 +136,12 @@ def test_key_for_team_and_salesperson_use_their_portfolios(as_of):
 
 def test_ranks_given_are_kept_for_single_customer_update(as_of):
     ranks = pd.DataFrame(
-        {"abc_class": ["b"], "revenue_share": [0.25], "is_key_account_team": [True], "is_key_account_salesperson": [False]},
+        {
+            "abc_class": ["b"],
+            "revenue_share": [0.25],
+            "is_key_account_team": [True],
+            "is_key_account_salesperson": [False],
+        },
         index=[1],
     )
     result = metrics([(1, "2024-06-01", 10)], as_of, ranks=ranks)

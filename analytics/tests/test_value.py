@@ -34,12 +34,15 @@ def lost_customers(count, span_days):
     rows = []
     for partner in range(1, count + 1):
         first = datetime.date(2020, 1, 1)
-        rows += [(partner, first.isoformat(), 10), (partner, (first + datetime.timedelta(days=span_days)).isoformat(), 10)]
+        rows += [
+            (partner, first.isoformat(), 10),
+            (partner, (first + datetime.timedelta(days=span_days)).isoformat(), 10),
+        ]
     return rows
 
 
 def test_estimated_lifetime_is_mean_span_of_lost_customers(as_of):
-    rows = lost_customers(20, 300) + [(99, "2024-06-01", 10)]
+    rows = [*lost_customers(20, 300), (99, "2024-06-01", 10)]
     settings = Settings(lifetime_method="estimated")
     result = customer_metrics(make_orders(rows), as_of, settings)
     assert result.lost_customers == 20, "20 customers silent for over a year"
@@ -48,7 +51,7 @@ def test_estimated_lifetime_is_mean_span_of_lost_customers(as_of):
 
 
 def test_estimated_lifetime_counts_single_order_lost_customers_with_zero_span(as_of):
-    rows = lost_customers(19, 300) + [(50, "2020-01-01", 10)]
+    rows = [*lost_customers(19, 300), (50, "2020-01-01", 10)]
     result = customer_metrics(make_orders(rows), as_of, Settings(lifetime_method="estimated"))
     assert result.lifetime_months == pytest.approx(19 * 300 / 20 / DAYS_PER_MONTH), "the single-order one spans 0"
 
