@@ -126,7 +126,7 @@ class ResPartner(models.Model):
         "Last Order", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
     )
     days_since_last_order = fields.Integer(
-        "Days Since Last Order", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
     )
     median_order_interval = fields.Float(
         "Usual Days Between Orders",
