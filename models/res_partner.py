@@ -356,11 +356,7 @@ class ResPartner(models.Model):
             prospects=self._customer_base_prospects(company),
             manual=self._customer_base_manual_inputs(company),
         )
-        old_stages = self._customer_base_stages(company)
-        cleared = old_stages.index.difference(result.metrics.index)
-        self._write_customer_metrics(company, result.metrics, cleared)
-        self._sync_customer_metrics_to_contacts()
-        self._track_customer_stages(company, as_of, old_stages, result.metrics["customer_stage"])
+        self._store_customer_metrics(company, as_of, result.metrics)
         company.write(
             {
                 "customer_base_lifetime_estimated": result.lifetime_months,
@@ -396,11 +392,16 @@ class ResPartner(models.Model):
             ranks=self._customer_base_ranks(company, ids),
             lifetime_months=lifetime or None,
         )
-        old_stages = self._customer_base_stages(company, ids)
-        cleared = old_stages.index.difference(result.metrics.index)
-        self._write_customer_metrics(company, result.metrics, cleared)
-        self._sync_customer_metrics_to_contacts(ids)
-        self._track_customer_stages(company, as_of, old_stages, result.metrics["customer_stage"])
+        self._store_customer_metrics(company, as_of, result.metrics, ids)
+
+    def _store_customer_metrics(self, company, as_of, metrics, partner_ids=None):
+        """Write ``metrics`` for ``company``, clear customers that no longer have any, mirror
+        the values on contacts and record stage changes (all customers when ``partner_ids`` is None)."""
+        old_stages = self._customer_base_stages(company, partner_ids)
+        cleared = old_stages.index.difference(metrics.index)
+        self._write_customer_metrics(company, metrics, cleared)
+        self._sync_customer_metrics_to_contacts(partner_ids)
+        self._track_customer_stages(company, as_of, old_stages, metrics["customer_stage"])
 
     def _lock_customer_base(self, company):
         """Take the company's recompute lock until the end of the transaction."""
