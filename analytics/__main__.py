@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 
-from .engine import customer_metrics
+from .report import default_start, workbook_data_from_orders
 from .settings import Settings
 from .transactions import TransactionsError, read_transactions
 from .workbook import build_workbook
@@ -19,23 +19,50 @@ def main(argv=None):
     report.add_argument("csv", help="CSV with columns customer, date, amount[, margin][, salesperson]")
     report.add_argument("-o", "--output", default="customer_base.xlsx", help="workbook to write")
     report.add_argument("--margin", type=float, help="margin ratio when the CSV has no margin column (0.3 = 30%%)")
-    report.add_argument("--as-of", type=datetime.date.fromisoformat, help="analysis date (default: today)")
+    report.add_argument("--as-of", type=datetime.date.fromisoformat, help="end of the period (default: today)")
+    report.add_argument(
+        "--from",
+        dest="date_from",
+        type=datetime.date.fromisoformat,
+        help="start of the period (default: 12 months, the current one included)",
+    )
+    report.add_argument("--company", help="company name shown in the workbook (default: the CSV's file name)")
+    report.add_argument("--currency", default="", help="currency code shown with amounts, e.g. EUR")
+    report.add_argument(
+        "--lost-days", type=int, default=Settings.lost_days, help="days of silence before a customer is lost"
+    )
     args = parser.parse_args(argv)
+    as_of = args.as_of or datetime.date.today()
+    date_from = args.date_from or default_start(as_of)
     try:
+        settings = Settings(lost_days=args.lost_days)
+        if date_from > as_of:
+            raise TransactionsError(f"the period starts on {date_from} after it ends on {as_of}")
         orders, has_margin = read_transactions(args.csv, args.margin)
-    except TransactionsError as error:
+    except (TransactionsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    as_of = args.as_of or datetime.date.today()
-    result = customer_metrics(orders, as_of, Settings())
     note = "from the margin column" if has_margin else f"default ratio {args.margin:.0%} of each amount"
-    content = build_workbook(result, as_of=as_of, margin_note=note)
+    company = args.company or os.path.splitext(os.path.basename(args.csv))[0]
+    data = workbook_data_from_orders(
+        orders,
+        as_of=as_of,
+        date_from=date_from,
+        settings=settings,
+        company=company,
+        currency=args.currency,
+        margin_note=note,
+    )
     # write beside the target, then rename: never a half-written workbook
     directory = os.path.dirname(os.path.abspath(args.output))
     with tempfile.NamedTemporaryFile(dir=directory, suffix=".xlsx", delete=False) as handle:
-        handle.write(content)
+        try:
+            handle.write(build_workbook(data))
+        except BaseException:
+            os.unlink(handle.name)
+            raise
     os.replace(handle.name, args.output)
-    print(f"{args.output}: {len(result.metrics)} customers, {len(orders)} transactions, as of {as_of}")
+    print(f"{args.output}: {len(data.customers)} customers, {len(orders)} transactions, {date_from} to {as_of}")
     return 0
 
 

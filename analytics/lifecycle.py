@@ -20,7 +20,19 @@ import numpy as np
 
 from .compare import at_least
 
-STAGES = ("prospect", "new", "repeat", "regular", "loyal", "advocate", "at_risk", "lost", "reactivated")
+# stage -> label in the salesperson's words, in funnel order
+STAGE_LABELS = {
+    "prospect": "Prospect",
+    "new": "First Purchase",
+    "repeat": "Repeat Customer",
+    "regular": "Regular Customer",
+    "loyal": "Loyal Customer",
+    "advocate": "Advocate",
+    "at_risk": "At Risk",
+    "lost": "Lost Customer",
+    "reactivated": "Reactivated",
+}
+STAGES = tuple(STAGE_LABELS)
 
 
 def lifecycle_stage(

@@ -1,23 +1,37 @@
 """Excel workbook of a customer base (xlsxwriter): frames in, bytes out.
 
-Text that a spreadsheet would read as a formula (starting with ``=``, ``+``,
-``-`` or ``@``) is always written as text.
+Sheets: Summary (KPIs and CRR of the period, charts), Customers (every
+metric), ABC-XYZ (matrix with colour scales), Lifecycle (funnel and stage
+changes), Retention (CRR by month), Salespeople (portfolios), Key accounts,
+Key account managers, Lost and at risk.
+
+Written in xlsxwriter's constant-memory mode, row after row, so that 100,000
+customers take little memory. Text is always written as text: a name that
+starts with ``=``, ``+``, ``-`` or ``@`` never becomes a formula.
 """
 
+import datetime
 import io
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from .lifecycle import STAGES
+from .flow import retention_rates
+from .lifecycle import STAGE_LABELS, STAGES
 
+# (header, column, kind); columns absent from the customers frame (fields the
+# user may not read) are left out of the sheet
 CUSTOMER_COLUMNS = [
-    # (header, metrics column, kind)
-    ("Customer", None, "text"),
-    ("Stage", "customer_stage", "text"),
+    ("Customer", "name", "text"),
+    ("Company", "company", "text"),
+    ("Salesperson", "salesperson", "text"),
+    ("Sales Team", "team", "text"),
+    ("Stage", "customer_stage", "stage"),
     ("Segment", "customer_segment", "text"),
-    ("ABC", "abc_class", "text"),
-    ("XYZ", "xyz_class", "text"),
+    ("ABC", "abc_class", "class"),
+    ("XYZ", "xyz_class", "class"),
     ("Orders", "order_count", "int"),
     ("First order", "first_order_date", "date"),
     ("Last order", "last_order_date", "date"),
@@ -28,96 +42,502 @@ CUSTOMER_COLUMNS = [
     ("Margin to date", "margin_total", "money"),
     ("Average order (S)", "average_order_value", "money"),
     ("Orders per month (C)", "purchase_frequency", "number"),
-    ("Margin rate (P)", "profitability", "percent"),
+    ("Margin rate (P)", "profitability", "ratio"),
     ("Lifetime, months (T)", "customer_lifetime_months", "number"),
     ("LTV", "ltv", "money"),
     ("Revenue in window", "revenue_window", "money"),
-    ("Share of revenue", "revenue_share", "percent"),
-    ("Dependency risk", "dependency_risk", "text"),
+    ("Share of revenue", "revenue_share", "ratio"),
+    ("Dependency risk", "dependency_risk", "risk"),
     ("Key account", "is_key_account", "bool"),
+    ("Key account manager", "key_account_manager", "text"),
 ]
-COLUMN_WIDTH = 16  # characters
+FLOW_HEADERS = [
+    ("Active at start (S)", "customers_start", "int"),
+    ("Active at end (E)", "customers_end", "int"),
+    ("New (N)", "customers_new", "int"),
+    ("Lost", "customers_lost", "int"),
+    ("Reactivated", "customers_reactivated", "int"),
+    ("Kept (active at both ends)", "customers_retained", "int"),
+    ("CRR", "crr", "percent"),
+    ("Strict retention", "strict_retention", "percent"),
+    ("Revenue", "revenue", "money"),
+]
+RISK_LABELS = {"none": "None", "elevated": "Elevated", "high": "High", "critical": "Critical"}
+NONE_LABEL = "(none)"
 NAME_WIDTH = 32  # characters
+COLUMN_WIDTH = 14  # characters
+CHART_ROWS = 16  # rows a chart covers
 
 
-def _is_missing(value):
-    return value is None or (not isinstance(value, str) and pd.isna(value))
+@dataclass
+class WorkbookData:
+    """Everything a customer base workbook shows.
+
+    ``customers``: one row per customer, columns of ``CUSTOMER_COLUMNS``
+    (``name`` required, the others optional); ``monthly_flow`` and
+    ``period_flow``: rows of :func:`.flow.customer_flow` by month and over the
+    whole period, with ``salesperson`` (and ``team``) as names;
+    ``transitions``: ``from_stage``, ``to_stage``, ``customers``.
+    """
+
+    customers: pd.DataFrame
+    monthly_flow: pd.DataFrame
+    period_flow: pd.DataFrame
+    transitions: pd.DataFrame
+    company: str
+    date_from: datetime.date
+    date_to: datetime.date
+    currency: str = ""
+    margin_note: str = ""
+    transitions_note: str = ""
+    lifetime_months: float | None = None
+    max_key_accounts: int | None = None
+    stage_labels: dict = field(default_factory=lambda: dict(STAGE_LABELS))
+    risk_labels: dict = field(default_factory=lambda: dict(RISK_LABELS))
 
 
-def _write(sheet, row, col, value, kind, formats):
-    if _is_missing(value):
-        sheet.write_blank(row, col, None)
-    elif kind == "text":
-        sheet.write_string(row, col, str(value).upper() if len(str(value)) == 1 else str(value))
-    elif kind == "date":
-        sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), formats["date"])
-    elif kind == "bool":
-        sheet.write_boolean(row, col, bool(value))
-    else:
-        sheet.write_number(row, col, float(value), formats.get(kind))
-
-
-def build_workbook(result, *, as_of, margin_note):
-    """Bytes of the workbook of a :class:`~.engine.CustomerBase`."""
+def build_workbook(data, tmpdir=None):
+    """Bytes of the workbook of a :class:`WorkbookData`."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    formats = {
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "money": workbook.add_format({"num_format": "#,##0.00"}),
-        "percent": workbook.add_format({"num_format": "0.0%"}),
-        "number": workbook.add_format({"num_format": "0.00"}),
-        "int": workbook.add_format({"num_format": "0"}),
-        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-        "title": workbook.add_format({"bold": True, "font_size": 14}),
-    }
-    metrics = result.metrics
-    summary = workbook.add_worksheet("Summary")
-    summary.set_column(0, 0, NAME_WIDTH)
-    summary.set_column(1, 2, COLUMN_WIDTH)
-    summary.write_string(0, 0, "Customer base", formats["title"])
-    summary.write_string(1, 0, "As of")
-    summary.write_datetime(1, 1, pd.Timestamp(as_of).to_pydatetime(), formats["date"])
-    summary.write_string(2, 0, "Margin")
-    summary.write_string(2, 1, margin_note)
-    summary.write_string(3, 0, "Customers")
-    summary.write_number(3, 1, len(metrics))
-    summary.write_string(4, 0, "Revenue in window")
-    summary.write_number(4, 1, result.window_revenue, formats["money"])
-    summary.write_string(5, 0, "Customer lifetime used (months)")
-    summary.write_number(5, 1, result.lifetime_months, formats["number"])
-    summary.write_row(7, 0, ["Stage", "Customers"], formats["header"])
-    counts = metrics["customer_stage"].value_counts()
-    for offset, stage in enumerate(STAGES):
-        summary.write_string(8 + offset, 0, stage)
-        summary.write_number(8 + offset, 1, int(counts.get(stage, 0)))
-    first = 8 + len(STAGES) + 1
-    summary.write_row(first, 0, ["ABC class", "Customers", "Revenue in window"], formats["header"])
-    for offset, abc in enumerate("abc"):
-        selected = metrics[metrics["abc_class"] == abc]
-        summary.write_string(first + 1 + offset, 0, abc.upper())
-        summary.write_number(first + 1 + offset, 1, len(selected))
-        summary.write_number(first + 1 + offset, 2, float(selected["revenue_window"].sum()), formats["money"])
-    chart = workbook.add_chart({"type": "pie"})
-    chart.add_series(
-        {
-            "name": "Revenue by ABC class",
-            "categories": ["Summary", first + 1, 0, first + 3, 0],
-            "values": ["Summary", first + 1, 2, first + 3, 2],
-        }
-    )
-    chart.set_title({"name": "Revenue by ABC class"})
-    summary.insert_chart(1, 4, chart)
-
-    sheet = workbook.add_worksheet("Customers")
-    sheet.write_row(0, 0, [header for header, _column, _kind in CUSTOMER_COLUMNS], formats["header"])
-    sheet.set_column(0, 0, NAME_WIDTH)
-    sheet.set_column(1, len(CUSTOMER_COLUMNS) - 1, COLUMN_WIDTH)
-    ordered = metrics.sort_values("revenue_total", ascending=False, na_position="last")
-    for row, (customer, values) in enumerate(ordered.iterrows(), start=1):
-        sheet.write_string(row, 0, str(customer))
-        for col, (_header, column, kind) in enumerate(CUSTOMER_COLUMNS[1:], start=1):
-            _write(sheet, row, col, values[column], kind, formats)
-    sheet.freeze_panes(1, 1)
-    sheet.autofilter(0, 0, max(len(ordered), 1), len(CUSTOMER_COLUMNS) - 1)
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    if tmpdir:
+        options["tmpdir"] = tmpdir
+    workbook = xlsxwriter.Workbook(buffer, options)
+    writer = _Writer(workbook, data)
+    writer.summary()
+    writer.customers()
+    writer.matrix()
+    writer.lifecycle()
+    writer.retention()
+    writer.salespeople()
+    writer.key_accounts()
+    writer.key_account_managers()
+    writer.lost_and_at_risk()
     workbook.close()
     return buffer.getvalue()
+
+
+def _missing(value):
+    return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
+class _Writer:
+    """Writes the sheets of one workbook; each method writes its sheet top to bottom."""
+
+    def __init__(self, workbook, data):
+        self.workbook = workbook
+        self.data = data
+        money = "#,##0.00" + (f' "{data.currency}"' if data.currency.isalnum() else "")
+        self.formats = {
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "money": workbook.add_format({"num_format": money}),
+            "ratio": workbook.add_format({"num_format": "0.0%"}),
+            "percent": workbook.add_format({"num_format": "0.0%"}),
+            "number": workbook.add_format({"num_format": "0.00"}),
+            "int": workbook.add_format({"num_format": "0"}),
+            "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+            "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "bold": workbook.add_format({"bold": True}),
+        }
+        self.customers_frame = self._customers_frame(data.customers)
+        self.monthly = self._monthly(data.monthly_flow)
+        self.period_totals = self._totals(data.period_flow)
+
+    # ---- preparation
+
+    def _customers_frame(self, customers):
+        frame = customers.copy()
+        for column in ("abc_class", "xyz_class"):
+            if column in frame:
+                frame[column] = frame[column].map(lambda value: value.upper() if isinstance(value, str) else None)
+        if "revenue_total" in frame:
+            frame = frame.sort_values("revenue_total", ascending=False, na_position="last", kind="stable")
+        return frame.reset_index(drop=True)
+
+    @staticmethod
+    def _totals(flow):
+        columns = [column for _header, column, kind in FLOW_HEADERS if kind != "percent"]
+        totals = flow[columns].sum() if len(flow) else pd.Series(0, index=columns)
+        return retention_rates(totals.to_frame().T.astype(float)).iloc[0]
+
+    @staticmethod
+    def _monthly(flow):
+        columns = [column for _header, column, kind in FLOW_HEADERS if kind != "percent"]
+        if not len(flow):
+            return retention_rates(pd.DataFrame(columns=["period_start", *columns], dtype=float))
+        return retention_rates(flow.groupby("period_start", sort=True)[columns].sum().reset_index())
+
+    def _columns(self):
+        return [spec for spec in CUSTOMER_COLUMNS if spec[1] in self.customers_frame.columns]
+
+    # ---- cells
+
+    def _cell(self, sheet, row, col, value, kind):
+        if _missing(value):
+            return
+        if kind in ("text", "class"):
+            sheet.write_string(row, col, str(value))
+        elif kind == "stage":
+            sheet.write_string(row, col, self.data.stage_labels.get(value, str(value)))
+        elif kind == "risk":
+            sheet.write_string(row, col, self.data.risk_labels.get(value, str(value)))
+        elif kind == "date":
+            sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), self.formats["date"])
+        elif kind == "bool":
+            sheet.write_boolean(row, col, bool(value))
+        elif kind == "percent":
+            sheet.write_number(row, col, float(value) / 100, self.formats["percent"])
+        else:
+            sheet.write_number(row, col, float(value), self.formats.get(kind))
+
+    def _table(self, sheet, first_row, specs, rows, name_width=NAME_WIDTH):
+        """Header + typed rows (iterable of tuples in ``specs`` order); returns the next free row."""
+        sheet.write_row(first_row, 0, [header for header, _column, _kind in specs], self.formats["header"])
+        sheet.set_column(0, 0, name_width)
+        sheet.set_column(1, max(len(specs) - 1, 1), COLUMN_WIDTH)
+        row = first_row
+        for row, values in enumerate(rows, start=first_row + 1):
+            for col, (value, (_header, _column, kind)) in enumerate(zip(values, specs, strict=True)):
+                self._cell(sheet, row, col, value, kind)
+        return row + 1
+
+    def _list_sheet(self, name, specs, frame):
+        """A sheet holding one table with a frozen header and an autofilter."""
+        sheet = self.workbook.add_worksheet(name)
+        columns = [column for _header, column, _kind in specs]
+        rows = frame[columns].itertuples(index=False, name=None) if len(frame) else ()
+        end = self._table(sheet, 0, specs, rows)
+        sheet.freeze_panes(1, 1)
+        sheet.autofilter(0, 0, max(end - 1, 1), len(specs) - 1)
+        return sheet, end
+
+    # ---- sheets
+
+    def summary(self):
+        data = self.data
+        sheet = self.workbook.add_worksheet("Summary")
+        sheet.set_column(0, 0, NAME_WIDTH)
+        sheet.set_column(1, 3, COLUMN_WIDTH + 4)
+        sheet.write_string(0, 0, f"Customer base - {data.company}", self.formats["title"])
+        facts = [
+            ("Period", f"{data.date_from.isoformat()} - {data.date_to.isoformat()}"),
+            ("Currency", data.currency),
+            ("Margin", data.margin_note),
+        ]
+        for row, (label, value) in enumerate(facts, start=1):
+            sheet.write_string(row, 0, label)
+            sheet.write_string(row, 1, value or "")
+        totals = self.period_totals
+        customers = self.customers_frame
+        stages = customers["customer_stage"] if "customer_stage" in customers else pd.Series(dtype=object)
+        kpis = [
+            ("Customers", len(customers), "int"),
+            ("Active at period start (S)", totals["customers_start"], "int"),
+            ("Active at period end (E)", totals["customers_end"], "int"),
+            ("New customers (N)", totals["customers_new"], "int"),
+            ("Lost customers", totals["customers_lost"], "int"),
+            ("Reactivated customers", totals["customers_reactivated"], "int"),
+            ("Kept (active at both ends)", totals["customers_retained"], "int"),
+            ("CRR = (E - N) / S", totals["crr"], "percent"),
+            ("Strict retention = kept / S", totals["strict_retention"], "percent"),
+            ("Revenue in period", totals["revenue"], "money"),
+            ("At-risk customers now", int((stages == "at_risk").sum()), "int"),
+            ("Lost customers now", int((stages == "lost").sum()), "int"),
+        ]
+        if "is_key_account" in customers:
+            kpis.append(("Key accounts", int(customers["is_key_account"].fillna(False).astype(bool).sum()), "int"))
+        if data.lifetime_months is not None:
+            kpis.append(("Customer lifetime used (months)", data.lifetime_months, "number"))
+        sheet.write_row(5, 0, ["Indicator", "Value"], self.formats["header"])
+        for row, (label, value, kind) in enumerate(kpis, start=6):
+            sheet.write_string(row, 0, label)
+            self._cell(sheet, row, 1, value, kind)
+        row = 6 + len(kpis) - 1
+        # customers per stage, revenue per ABC class: the charts' sources
+        stage_row = row + 2
+        sheet.write_row(stage_row, 0, ["Stage", "Customers"], self.formats["header"])
+        counts = stages.value_counts()
+        for offset, stage in enumerate(STAGES, start=1):
+            sheet.write_string(stage_row + offset, 0, data.stage_labels.get(stage, stage))
+            sheet.write_number(stage_row + offset, 1, int(counts.get(stage, 0)))
+        abc_row = stage_row + len(STAGES) + 2
+        sheet.write_row(abc_row, 0, ["ABC class", "Customers", "Revenue in window"], self.formats["header"])
+        for offset, abc in enumerate("ABC", start=1):
+            selected = customers[customers["abc_class"] == abc] if "abc_class" in customers else customers.iloc[:0]
+            revenue = selected["revenue_window"].sum() if "revenue_window" in selected else 0.0
+            sheet.write_string(abc_row + offset, 0, abc)
+            sheet.write_number(abc_row + offset, 1, len(selected))
+            sheet.write_number(abc_row + offset, 2, float(revenue), self.formats["money"])
+
+        pie = self.workbook.add_chart({"type": "pie"})
+        pie.add_series(
+            {
+                "name": "Revenue by ABC class",
+                "categories": ["Summary", abc_row + 1, 0, abc_row + 3, 0],
+                "values": ["Summary", abc_row + 1, 2, abc_row + 3, 2],
+                "data_labels": {"percentage": True},
+            }
+        )
+        pie.set_title({"name": "Revenue by ABC class"})
+        sheet.insert_chart(1, 4, pie)
+        bars = self.workbook.add_chart({"type": "bar"})
+        bars.add_series(
+            {
+                "name": "Customers",
+                "categories": ["Summary", stage_row + 1, 0, stage_row + len(STAGES), 0],
+                "values": ["Summary", stage_row + 1, 1, stage_row + len(STAGES), 1],
+            }
+        )
+        bars.set_title({"name": "Customers by stage"})
+        bars.set_legend({"none": True})
+        bars.set_y_axis({"reverse": True})
+        sheet.insert_chart(1 + CHART_ROWS, 4, bars)
+        months = len(self.monthly)
+        if months:
+            line = self.workbook.add_chart({"type": "line"})
+            crr_col = 1 + [column for _h, column, _k in FLOW_HEADERS].index("crr")
+            line.add_series(
+                {
+                    "name": "CRR",
+                    "categories": ["Retention", 1, 0, months, 0],
+                    "values": ["Retention", 1, crr_col, months, crr_col],
+                    "marker": {"type": "circle"},
+                }
+            )
+            line.set_title({"name": "CRR by month"})
+            line.set_y_axis({"num_format": "0%"})
+            line.set_legend({"none": True})
+            sheet.insert_chart(1 + 2 * CHART_ROWS, 4, line)
+
+    def customers(self):
+        specs = self._columns()
+        self._list_sheet("Customers", specs, self.customers_frame)
+
+    def matrix(self):
+        sheet = self.workbook.add_worksheet("ABC-XYZ")
+        customers = self.customers_frame
+        classes = "ABC", "XYZ"
+        if {"abc_class", "xyz_class"} <= set(customers.columns):
+            grouped = customers.groupby(["abc_class", "xyz_class"])
+            counts = grouped.size()
+            revenue = grouped["revenue_window"].sum() if "revenue_window" in customers else counts * 0.0
+        else:
+            counts = revenue = pd.Series(dtype=float)
+        sheet.set_column(0, 0, NAME_WIDTH)
+        sheet.set_column(1, 4, COLUMN_WIDTH)
+        row = 0
+        for title, values, kind in (("Customers", counts, "int"), ("Revenue in window", revenue, "money")):
+            sheet.write_string(row, 0, f"{title} by ABC class (rows) and XYZ class (columns)", self.formats["bold"])
+            sheet.write_row(row + 1, 0, ["ABC \\ XYZ", *classes[1], "Total"], self.formats["header"])
+            for offset, abc in enumerate(classes[0], start=2):
+                sheet.write_string(row + offset, 0, abc, self.formats["bold"])
+                cells = [float(values.get((abc, xyz), 0)) for xyz in classes[1]]
+                for col, value in enumerate(cells, start=1):
+                    self._cell(sheet, row + offset, col, value, kind)
+                self._cell(sheet, row + offset, 4, sum(cells), kind)
+            sheet.write_string(row + 5, 0, "Total", self.formats["bold"])
+            for col, xyz in enumerate(classes[1], start=1):
+                self._cell(sheet, row + 5, col, sum(float(values.get((abc, xyz), 0)) for abc in classes[0]), kind)
+            self._cell(sheet, row + 5, 4, float(values.sum()) if len(values) else 0.0, kind)
+            sheet.conditional_format(
+                row + 2,
+                1,
+                row + 4,
+                3,
+                {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"},
+            )
+            row += 8
+        sheet.write_string(row, 0, "Customers without a class have no revenue or no order in the window.")
+
+    def lifecycle(self):
+        data = self.data
+        sheet = self.workbook.add_worksheet("Lifecycle")
+        customers = self.customers_frame
+        stages = customers["customer_stage"] if "customer_stage" in customers else pd.Series(dtype=object)
+        counts = stages.value_counts()
+        total = max(int(counts.sum()), 1)
+        specs = [("Stage", None, "text"), ("Customers", None, "int"), ("Share", None, "ratio")]
+        rows = [
+            (data.stage_labels.get(stage, stage), int(counts.get(stage, 0)), counts.get(stage, 0) / total)
+            for stage in STAGES
+        ]
+        row = self._table(sheet, 0, specs, rows)
+        funnel = self.workbook.add_chart({"type": "bar"})
+        funnel.add_series(
+            {
+                "name": "Customers",
+                "categories": ["Lifecycle", 1, 0, len(STAGES), 0],
+                "values": ["Lifecycle", 1, 1, len(STAGES), 1],
+            }
+        )
+        funnel.set_title({"name": "Lifecycle funnel"})
+        funnel.set_legend({"none": True})
+        funnel.set_y_axis({"reverse": True})
+        sheet.insert_chart(0, 4, funnel)
+        row = max(row + 1, CHART_ROWS + 1)
+        sheet.write_string(row, 0, "Stage changes in the period", self.formats["bold"])
+        if data.transitions_note:
+            sheet.write_string(row + 1, 0, data.transitions_note)
+        row += 2
+        transitions = data.transitions.assign(from_stage=data.transitions["from_stage"].astype(object).fillna(""))
+        sheet.write_row(
+            row, 0, ["From \\ To", *[data.stage_labels.get(s, s) for s in STAGES], "Total"], self.formats["header"]
+        )
+        table = (
+            transitions.pivot_table(
+                index="from_stage", columns="to_stage", values="customers", aggfunc="sum", fill_value=0
+            )
+            if len(transitions)
+            else pd.DataFrame()
+        )
+        sources = [None, *STAGES]  # None: not yet a customer
+        for offset, source in enumerate(sources, start=1):
+            label = NONE_LABEL if source is None else data.stage_labels.get(source, source)
+            sheet.write_string(row + offset, 0, label, self.formats["bold"])
+            key = "" if source is None else source
+            values = [
+                int(table.at[key, target]) if key in table.index and target in table.columns else 0 for target in STAGES
+            ]
+            for col, value in enumerate(values, start=1):
+                sheet.write_number(row + offset, col, value)
+            sheet.write_number(row + offset, len(STAGES) + 1, sum(values))
+        sheet.conditional_format(
+            row + 1,
+            1,
+            row + len(sources),
+            len(STAGES),
+            {"type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#5B9BD5"},
+        )
+
+    def retention(self):
+        specs = [("Month", "period_start", "date"), *FLOW_HEADERS]
+        self._list_sheet("Retention", specs, self.monthly)
+
+    def salespeople(self):
+        customers = self.customers_frame
+        people = customers.assign(
+            salesperson=customers["salesperson"].astype(object).fillna(NONE_LABEL)
+            if "salesperson" in customers
+            else NONE_LABEL
+        )
+        stage = people["customer_stage"] if "customer_stage" in people else pd.Series(None, index=people.index)
+        portfolio = pd.DataFrame(
+            {
+                "salesperson": people["salesperson"],
+                "customers": 1,
+                "revenue_window": people.get("revenue_window", 0.0),
+                "ltv": people.get("ltv", np.nan),
+                "at_risk": (stage == "at_risk").astype(int),
+                "lost_now": (stage == "lost").astype(int),
+                "key_accounts": people.get("is_key_account", pd.Series(False, index=people.index))
+                .fillna(False)
+                .astype(int),
+            }
+        )
+        portfolio = portfolio.groupby("salesperson").sum(min_count=1)
+        flow = self.data.period_flow
+        columns = [column for _header, column, kind in FLOW_HEADERS if kind != "percent"]
+        if len(flow):
+            flow = flow.assign(salesperson=flow["salesperson"].astype(object).fillna(NONE_LABEL))
+            per_person = retention_rates(flow.groupby("salesperson")[columns].sum())
+        else:
+            per_person = pd.DataFrame(columns=[*columns, "crr", "strict_retention"], dtype=float)
+        table = portfolio.join(per_person, how="outer").reset_index().rename(columns={"index": "salesperson"})
+        table = table.sort_values("revenue_window", ascending=False, na_position="last")
+        specs = [
+            ("Salesperson", "salesperson", "text"),
+            ("Customers", "customers", "int"),
+            ("Revenue in window", "revenue_window", "money"),
+            ("LTV", "ltv", "money"),
+            ("At risk now", "at_risk", "int"),
+            ("Lost now", "lost_now", "int"),
+            ("Key accounts", "key_accounts", "int"),
+            *[
+                (f"{header} in period" if column == "revenue" else header, column, kind)
+                for header, column, kind in FLOW_HEADERS
+            ],
+        ]
+        if "ltv" not in customers:
+            specs = [spec for spec in specs if spec[1] != "ltv"]
+        self._list_sheet("Salespeople", specs, table)
+
+    def key_accounts(self):
+        customers = self.customers_frame
+        if "is_key_account" in customers:
+            keys = customers[customers["is_key_account"].fillna(False).astype(bool)]
+        else:
+            keys = customers.iloc[:0]
+        if "revenue_share" in keys:
+            keys = keys.sort_values("revenue_share", ascending=False)
+        wanted = (
+            "name",
+            "company",
+            "revenue_share",
+            "dependency_risk",
+            "revenue_window",
+            "key_account_manager",
+            "salesperson",
+        )
+        specs = [spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in keys.columns]
+        sheet, _end = self._list_sheet("Key accounts", specs, keys)
+        if "dependency_risk" in keys.columns:
+            col = [column for _h, column, _k in specs].index("dependency_risk")
+            for level, color in (("critical", "#F8696B"), ("high", "#FFC7CE"), ("elevated", "#FFEB9C")):
+                sheet.conditional_format(
+                    1,
+                    col,
+                    max(len(keys), 1),
+                    col,
+                    {
+                        "type": "cell",
+                        "criteria": "==",
+                        "value": f'"{self.data.risk_labels.get(level, level)}"',
+                        "format": self.workbook.add_format({"bg_color": color}),
+                    },
+                )
+
+    def key_account_managers(self):
+        customers = self.customers_frame
+        if {"key_account_manager", "is_key_account"} <= set(customers.columns):
+            keys = customers[customers["is_key_account"].fillna(False).astype(bool)]
+            held = keys.groupby("key_account_manager").size().sort_values(ascending=False)
+        else:
+            held = pd.Series(dtype=int)
+        limit = self.data.max_key_accounts
+        table = pd.DataFrame(
+            {
+                "manager": held.index,
+                "held": held.to_numpy(),
+                "limit": limit if limit is not None else np.nan,
+                "over": (held.to_numpy() > limit) if limit is not None else False,
+            }
+        )
+        specs = [
+            ("Key account manager", "manager", "text"),
+            ("Key accounts", "held", "int"),
+            ("Allowed", "limit", "int"),
+            ("Over the limit", "over", "bool"),
+        ]
+        self._list_sheet("Key account managers", specs, table)
+
+    def lost_and_at_risk(self):
+        customers = self.customers_frame
+        if "customer_stage" in customers:
+            slipping = customers[customers["customer_stage"].isin(["lost", "at_risk"])]
+        else:
+            slipping = customers.iloc[:0]
+        wanted = (
+            "name",
+            "company",
+            "customer_stage",
+            "last_order_date",
+            "days_since_last_order",
+            "revenue_total",
+            "ltv",
+            "abc_class",
+            "salesperson",
+        )
+        specs = [
+            spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in slipping.columns
+        ]
+        self._list_sheet("Lost and at risk", specs, slipping)

@@ -18,20 +18,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..analytics import customer_metrics
+from ..analytics.lifecycle import STAGE_LABELS
 
 _logger = logging.getLogger(__name__)
 
-STAGES = [
-    ("prospect", "Prospect"),
-    ("new", "First Purchase"),
-    ("repeat", "Repeat Customer"),
-    ("regular", "Regular Customer"),
-    ("loyal", "Loyal Customer"),
-    ("advocate", "Advocate"),
-    ("at_risk", "At Risk"),
-    ("lost", "Lost Customer"),
-    ("reactivated", "Reactivated"),
-]
+STAGES = list(STAGE_LABELS.items())
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 XYZ_CLASSES = [("x", "X"), ("y", "Y"), ("z", "Z")]
 SEGMENTS = [(abc + xyz, abc + xyz) for abc in "ABC" for xyz in "XYZ"]

@@ -15,32 +15,113 @@ def write_csv(tmp_path, text):
     return path
 
 
-def test_sample_csv_gives_typed_workbook(tmp_path):
-    output = tmp_path / "report.xlsx"
+SHEETS = [
+    "Summary",
+    "Customers",
+    "ABC-XYZ",
+    "Lifecycle",
+    "Retention",
+    "Salespeople",
+    "Key accounts",
+    "Key account managers",
+    "Lost and at risk",
+]
+
+
+def kpis(workbook):
+    """Summary indicators by label."""
+    values = {}
+    for label, value, *_rest in workbook["Summary"].iter_rows(min_row=7, values_only=True):
+        if label is None:
+            break
+        values[label] = value
+    return values
+
+
+def table(sheet):
+    """Rows of a list sheet as dicts by header."""
+    rows = sheet.iter_rows(values_only=True)
+    headers = next(rows)
+    return [dict(zip(headers, row, strict=True)) for row in rows if any(value is not None for value in row)]
+
+
+@pytest.fixture(scope="module")
+def sample_workbook(tmp_path_factory):
+    output = tmp_path_factory.mktemp("report") / "report.xlsx"
     assert main(["report", str(SAMPLE), "-o", str(output), "--as-of", "2026-10-31"]) == 0, "the command succeeds"
-    workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == ["Summary", "Customers"], "summary and customers sheets"
-    sheet = workbook["Customers"]
+    return openpyxl.load_workbook(output)
+
+
+def test_sample_csv_gives_every_sheet(sample_workbook):
+    assert sample_workbook.sheetnames == SHEETS, "all sheets, summary first"
+    assert len(sample_workbook["Summary"]._charts) == 3, "ABC pie, stage bars and CRR line on the summary"
+    assert len(sample_workbook["Lifecycle"]._charts) == 1, "the funnel chart"
+
+
+def test_customer_sheet_is_typed_frozen_and_filtered(sample_workbook):
+    sheet = sample_workbook["Customers"]
     headers = [cell.value for cell in sheet[1]]
-    assert headers[:3] == ["Customer", "Stage", "Segment"], "headers first"
+    assert headers[:3] == ["Customer", "Salesperson", "Stage"], "headers first"
     assert sheet.freeze_panes == "B2", "header row and name column frozen"
+    assert sheet.auto_filter.ref.startswith("A1:"), "autofilter on the header"
     first = {header: cell for header, cell in zip(headers, sheet[2], strict=True)}
     assert first["Customer"].value == "Northwind Wholesale", "sorted by revenue, biggest first"
     assert isinstance(first["Last order"].value, datetime.datetime), "dates are dates"
     assert first["Share of revenue"].number_format == "0.0%", "shares are percentages"
-    total = sum(row[headers.index("Revenue in window")].value or 0 for row in sheet.iter_rows(min_row=2))
-    summary_total = workbook["Summary"]["B5"].value
-    assert total == pytest.approx(summary_total), "customer rows add up to the summary's window revenue"
+    assert first["Revenue to date"].number_format.startswith("#,##0.00"), "money is money"
+    assert first["Key account"].value is True, "flags are booleans"
+    assert first["Stage"].value == "Regular Customer", "stages in the user's words"
+
+
+def test_totals_agree_across_sheets(sample_workbook):
+    customers = table(sample_workbook["Customers"])
+    window_revenue = sum(row["Revenue in window"] or 0 for row in customers)
+    matrix = sample_workbook["ABC-XYZ"]
+    assert matrix["E14"].value == pytest.approx(window_revenue), "the matrix's revenue total is the customers' total"
+    counted = sum(1 for row in customers if row["ABC"] and row["XYZ"])
+    assert matrix["E6"].value == counted, "the matrix counts every customer with both classes"
+    indicators = kpis(sample_workbook)
+    assert indicators["Customers"] == len(customers), "one row per customer"
+    retention = table(sample_workbook["Retention"])
+    assert sum(row["Revenue"] for row in retention) == pytest.approx(indicators["Revenue in period"]), "months add up"
+    assert retention[0]["Active at start (S)"] == indicators["Active at period start (S)"], "S of the first month"
+    assert retention[-1]["Active at end (E)"] == indicators["Active at period end (E)"], "E of the last month"
+    people = table(sample_workbook["Salespeople"])
+    assert sum(row["Customers"] for row in people) == len(customers), "portfolios cover every customer"
+    stages = sum(row["Customers"] for row in table(sample_workbook["Lifecycle"]) if isinstance(row["Customers"], int))
+    assert stages >= len(customers), "the funnel holds every customer (then the stage changes)"
+
+
+def test_summary_crr_follows_its_formula(sample_workbook):
+    indicators = kpis(sample_workbook)
+    start, end, new = (
+        indicators[key] for key in ("Active at period start (S)", "Active at period end (E)", "New customers (N)")
+    )
+    assert indicators["CRR = (E - N) / S"] == pytest.approx((end - new) / start), "CRR as a fraction shown in %"
+    kept = indicators["Kept (active at both ends)"]
+    assert indicators["Strict retention = kept / S"] == pytest.approx(kept / start), "strict retention"
+    assert sample_workbook["Summary"]["B14"].number_format == "0.0%", "rates are percentages"
+
+
+def test_lost_and_at_risk_sheet_lists_only_slipping_customers(sample_workbook):
+    rows = table(sample_workbook["Lost and at risk"])
+    assert rows, "the sample has lost customers"
+    assert {row["Stage"] for row in rows} <= {"Lost Customer", "At Risk"}, "only lost and at-risk customers"
+    lost_now = kpis(sample_workbook)["Lost customers now"]
+    assert sum(row["Stage"] == "Lost Customer" for row in rows) == lost_now, "as many as the summary says"
 
 
 def test_formula_like_names_are_written_as_text(tmp_path):
+    # both customers bought once, long ago: lost, so listed on the lost sheet too
     path = write_csv(
-        tmp_path, 'customer,date,amount,margin\n"=HYPERLINK(""http://x"")",2026-10-01,10,2\n+1,2026-10-02,5,1\n'
+        tmp_path, 'customer,date,amount,margin\n"=HYPERLINK(""http://x"")",2024-10-01,10,2\n+1,2024-10-02,5,1\n'
     )
     output = tmp_path / "report.xlsx"
     assert main(["report", str(path), "-o", str(output), "--as-of", "2026-10-31"]) == 0, "the command succeeds"
-    names = {row[0].value: row[0].data_type for row in openpyxl.load_workbook(output)["Customers"].iter_rows(min_row=2)}
-    assert names == {'=HYPERLINK("http://x")': "s", "+1": "s"}, "written as strings, never as formulas"
+    workbook = openpyxl.load_workbook(output)
+    for name in ("Customers", "Lost and at risk"):
+        names = {row[0].value: row[0].data_type for row in workbook[name].iter_rows(min_row=2) if row[0].value}
+        assert names == {'=HYPERLINK("http://x")': "s", "+1": "s"}, f"{name}: strings, never formulas"
 
 
 def test_default_margin_ratio_is_used_and_stated(tmp_path):
@@ -48,7 +129,7 @@ def test_default_margin_ratio_is_used_and_stated(tmp_path):
     output = tmp_path / "report.xlsx"
     assert main(["report", str(path), "-o", str(output), "--margin", "0.3", "--as-of", "2026-10-31"]) == 0, "ok"
     workbook = openpyxl.load_workbook(output)
-    assert "30%" in workbook["Summary"]["B3"].value, "the workbook says which margin was used"
+    assert "30%" in workbook["Summary"]["B4"].value, "the workbook says which margin was used"
     headers = [cell.value for cell in workbook["Customers"][1]]
     assert workbook["Customers"][2][headers.index("Margin to date")].value == pytest.approx(30.0), "30 % of 100"
 

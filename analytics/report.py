@@ -1,0 +1,61 @@
+"""Assemble a customer base workbook from orders alone (the command line's path).
+
+The Odoo addon assembles the same :class:`~.workbook.WorkbookData` from its
+own records; without Odoo there is no tracked stage history, so the stage
+changes are those between the stage each customer had the day before the
+period and the one they have at its end.
+"""
+
+import datetime
+
+import pandas as pd
+
+from .dates import from_day, months_back, to_day
+from .engine import customer_metrics
+from .flow import customer_flow, periods
+from .workbook import WorkbookData
+
+DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
+
+
+def default_start(as_of):
+    """First day of the month ``DEFAULT_MONTHS - 1`` months before the as-of date."""
+    start = from_day(months_back(to_day(as_of), DEFAULT_MONTHS - 1))
+    return start.replace(day=1)
+
+
+def stage_changes(before, after):
+    """Count of customers per (stage before, stage after) pair that differ; no stage before is ``None``."""
+    pairs = pd.DataFrame({"from_stage": before.reindex(after.index), "to_stage": after})
+    pairs = pairs[pairs["from_stage"].fillna("") != pairs["to_stage"].fillna("")]
+    pairs = pairs.astype(object).where(pairs.notna(), None)
+    counts = pairs.groupby(["from_stage", "to_stage"], dropna=False).size()
+    return counts.rename("customers").reset_index()
+
+
+def workbook_data_from_orders(orders, *, as_of, date_from, settings, company, currency="", margin_note=""):
+    """:class:`WorkbookData` of a company known only by its orders (``partner_id`` = customer name)."""
+    if date_from > as_of:
+        raise ValueError(f"the period starts ({date_from}) after it ends ({as_of})")
+    result = customer_metrics(orders, as_of, settings)
+    customers = result.metrics.reset_index().rename(columns={"partner_id": "name", "user_id": "salesperson"})
+    customers = customers.drop(columns=["team_id"])
+    names = {"user_id": "salesperson", "team_id": "team"}
+    monthly = customer_flow(orders, periods("month", date_from, as_of), settings.lost_days).rename(columns=names)
+    whole = customer_flow(orders, [(date_from, as_of)], settings.lost_days).rename(columns=names)
+    day_before = date_from - datetime.timedelta(days=1)
+    before = customer_metrics(orders, day_before, settings).metrics["customer_stage"]
+    return WorkbookData(
+        customers=customers,
+        monthly_flow=monthly,
+        period_flow=whole,
+        transitions=stage_changes(before, result.metrics["customer_stage"]),
+        company=company,
+        date_from=date_from,
+        date_to=as_of,
+        currency=currency,
+        margin_note=margin_note,
+        transitions_note=f"Stage on {day_before.isoformat()} against stage on {as_of.isoformat()}, "
+        "computed from the transactions.",
+        lifetime_months=result.lifetime_months,
+    )
