@@ -498,9 +498,9 @@ class _Writer:
 
     def key_account_managers(self):
         customers = self.customers_frame
-        if {"key_account_manager", "is_key_account"} <= set(customers.columns):
-            keys = customers[customers["is_key_account"].fillna(False).astype(bool)]
-            held = keys.groupby("key_account_manager").size().sort_values(ascending=False)
+        if "key_account_manager" in customers:
+            # the limit counts every customer a manager looks after, as the partner form warns
+            held = customers.groupby("key_account_manager").size().sort_values(ascending=False)
         else:
             held = pd.Series(dtype=int)
         limit = self.data.max_key_accounts
@@ -514,7 +514,7 @@ class _Writer:
         )
         specs = [
             ("Key account manager", "manager", "text"),
-            ("Key accounts", "held", "int"),
+            ("Customers managed", "held", "int"),
             ("Allowed", "limit", "int"),
             ("Over the limit", "over", "bool"),
         ]

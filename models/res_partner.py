@@ -348,6 +348,7 @@ class ResPartner(models.Model):
             manual=self._customer_base_manual_inputs(company),
         )
         self._store_customer_metrics(company, as_of, result.metrics)
+        self.env["sale.customer.base.history"]._refresh_open_periods(company, force=True)
         company.write(
             {
                 "customer_base_lifetime_estimated": result.lifetime_months,

@@ -1,0 +1,273 @@
+import base64
+import datetime
+import io
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import CustomerBaseCommon
+
+TODAY = datetime.date(2026, 6, 30)
+D = datetime.date
+HISTORY_FIELDS = [
+    "period_type",
+    "date",
+    "date_end",
+    "is_closed",
+    "team_id",
+    "user_id",
+    "customers_start",
+    "customers_end",
+    "customers_new",
+    "customers_lost",
+    "customers_reactivated",
+    "customers_retained",
+    "order_count",
+    "revenue",
+    "crr",
+    "retention_rate",
+]
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestCustomerBaseReports(CustomerBaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.customer_base_lost_days = 100
+        cls.History = cls.env["sale.customer.base.history"]
+        cls.alice = new_test_user(
+            cls.env,
+            "cb_alice",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            "cb_boss",
+            groups="sales_team.group_sale_manager",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
+
+    def setUp(self):
+        super().setUp()
+        # Acme: once in January, lost on April 21 (January 10 + 101 days)
+        self.order(self.customer, D(2026, 1, 10), 100.0)
+        # Other: January, lost on April 26 (January 15 + 101 days), back on May 25
+        self.order(self.other, D(2026, 1, 15), 200.0)
+        self.order(self.other, D(2026, 5, 25), 300.0)
+
+    def _month(self, year, month):
+        rows = self.History.search(
+            [("company_id", "=", self.company.id), ("period_type", "=", "month"), ("date", "=", D(year, month, 1))]
+        )
+        totals = {name: sum(rows.mapped(name)) for name in HISTORY_FIELDS[6:14]}
+        return totals
+
+    def _rows(self):
+        rows = self.History.search_read([("company_id", "=", self.company.id)], HISTORY_FIELDS, order="id")
+        return sorted(
+            (tuple(str(row[name]) for name in HISTORY_FIELDS) for row in rows),
+        )
+
+    def test_history_counts_customers_won_lost_and_back(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        january = self._month(2026, 1)
+        self.assertEqual(
+            (january["customers_start"], january["customers_new"], january["customers_end"]), (0, 2, 2), "two new"
+        )
+        self.assertEqual(self._month(2026, 2)["customers_retained"], 2, "both kept in February")
+        april = self._month(2026, 4)
+        self.assertEqual((april["customers_lost"], april["customers_end"]), (2, 0), "both lost in April")
+        may = self._month(2026, 5)
+        self.assertEqual(
+            (may["customers_start"], may["customers_reactivated"], may["customers_end"]), (0, 1, 1), "one back in May"
+        )
+        self.assertEqual(may["revenue"], 300.0, "May's revenue")
+        june = self.History.search(
+            [("company_id", "=", self.company.id), ("period_type", "=", "month"), ("date", "=", D(2026, 6, 1))]
+        )
+        self.assertEqual(june.date_end, TODAY, "the month in progress ends today")
+        self.assertFalse(june.is_closed, "and is not closed")
+        year = self.History.search([("company_id", "=", self.company.id), ("period_type", "=", "year")])
+        self.assertEqual(
+            (year.customers_new, year.customers_lost, year.customers_reactivated, year.revenue),
+            (2, 2, 1, 600.0),
+            "2026 so far",
+        )
+
+    def test_rebuilding_twice_gives_the_same_rows(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        first = self._rows()
+        self.assertTrue(first, "the history has rows")
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        self.assertEqual(self._rows(), first, "the same rows again, none doubled")
+        self.History._rebuild(self.company, D(2026, 4, 15))
+        self.assertEqual(self._rows(), first, "rebuilding a later span gives the same figures")
+
+    def test_rebuild_picks_up_orders_imported_after_the_fact(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        self.order(self.customer, D(2026, 4, 10), 50.0)  # an order entered late keeps Acme active
+        self.assertEqual(self._month(2026, 4)["customers_lost"], 2, "closed months stay as they were built")
+        self.History._rebuild(self.company, D(2026, 4, 1))
+        self.assertEqual(self._month(2026, 4)["customers_lost"], 1, "after the rebuild only Other is lost")
+        self.assertEqual(self._month(2026, 4)["revenue"], 50.0, "and April has the late order")
+
+    def test_rates_of_a_group_come_from_its_sums(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        domain = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
+        groups = {
+            date: (crr, strict)
+            for date, crr, strict in self.History._read_group(domain, ["date:month"], ["crr:sum", "retention_rate:sum"])
+        }
+        self.assertEqual(groups[D(2026, 2, 1)], (100.0, 100.0), "February: everyone kept")
+        self.assertEqual(groups[D(2026, 4, 1)], (0.0, 0.0), "April: nobody kept")
+        self.assertIs(groups[D(2026, 1, 1)][0], False, "no rate (not 0) without customers at the start")
+        [(crr,)] = self.History._read_group([*domain, ("date", "in", [D(2026, 2, 1), D(2026, 4, 1)])], [], ["crr:sum"])
+        self.assertEqual(crr, 50.0, "two months together: (2 - 0 + 0 - 0) / (2 + 2), not 100 + 0")
+
+    def test_recompute_builds_the_history_and_the_report_refreshes_the_current_month(self):
+        self.env["res.partner"].recompute_customer_base()
+        self.assertEqual(self._month(2026, 1)["customers_new"], 2, "the first recompute builds the whole history")
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
+        self.order(newcomer, TODAY, 80.0)
+        self.assertEqual(self._month(2026, 6)["customers_new"], 0, "not yet counted")
+        action = self.History.with_user(self.manager).action_open_retention()
+        self.assertEqual(action["res_model"], "sale.customer.base.history", "the CRR report opens")
+        self.assertEqual(self._month(2026, 6)["customers_new"], 1, "the month in progress is live")
+
+    def test_report_actions_open_with_their_views(self):
+        self.env["res.partner"].recompute_customer_base()
+        xml_ids = [
+            "sale_customer_base_history_action",
+            "sale_customer_base_history_action_salesperson",
+            "sale_customer_base_report_action_matrix",
+            "sale_customer_base_report_action_funnel",
+            "sale_customer_base_report_action_key_accounts",
+            "sale_customer_base_report_action_portfolio",
+            "sale_customer_stage_history_action",
+        ]
+        for xml_id in xml_ids:
+            action = (
+                self.env["ir.actions.act_window"].with_user(self.manager)._for_xml_id(f"sale_customer_base.{xml_id}")
+            )
+            model = self.env[action["res_model"]].with_user(self.manager)
+            views = model.get_views([(False, mode) for mode in action["view_mode"].split(",")])
+            self.assertEqual(
+                set(views["views"]), set(action["view_mode"].split(",")), f"{xml_id}: every view mode has a view"
+            )
+        report = self.env["sale.customer.base.report"].with_user(self.manager)
+        groups = report._read_group([("company_id", "=", self.company.id)], ["customer_stage"], ["customer_count:sum"])
+        self.assertEqual(dict(groups), {"lost": 1, "reactivated": 1}, "the funnel counts each customer once")
+        matrix = report._read_group(
+            [("company_id", "=", self.company.id)],
+            ["abc_class", "xyz_class"],
+            ["customer_count:sum", "revenue_window:sum"],
+        )
+        self.assertEqual(
+            sum(revenue for _abc, _xyz, _count, revenue in matrix),
+            self.customer.revenue_window + self.other.revenue_window,
+            "the matrix holds the customers' window revenue",
+        )
+
+    def test_key_account_managers_over_the_limit(self):
+        self.company.customer_base_max_key_accounts = 1
+        self.customer.key_account_manager_id = self.manager
+        self.other.key_account_manager_id = self.manager
+        self.env["res.partner"].recompute_customer_base()
+        report = self.env["sale.customer.base.report"]
+        over = report.search([("company_id", "=", self.company.id), ("is_manager_over_limit", "=", True)])
+        self.assertEqual(over.partner_id, self.customer | self.other, "the manager holds two customers, one allowed")
+        self.company.customer_base_max_key_accounts = 2
+        self.assertFalse(
+            report.search([("company_id", "=", self.company.id), ("is_manager_over_limit", "=", True)]), "within limit"
+        )
+
+    # ---- Excel export
+
+    def _export(self, wizard):
+        wizard.action_export()
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+
+    def _table(self, sheet):
+        rows = sheet.iter_rows(values_only=True)
+        headers = next(rows)
+        return [dict(zip(headers, row, strict=True)) for row in rows if any(value is not None for value in row)]
+
+    def _kpis(self, workbook):
+        values = {}
+        for label, value, *_rest in workbook["Summary"].iter_rows(min_row=7, values_only=True):
+            if label is None:
+                break
+            values[label] = value
+        return values
+
+    def test_export_of_a_list_selection(self):
+        self.customer.name = '=HYPERLINK("http://example.com")'
+        self.env["res.partner"].recompute_customer_base()
+        wizard_form = Form(
+            self.env["sale.customer.base.export"].with_context(active_model="res.partner", active_ids=[self.contact.id])
+        )
+        wizard_form.date_from = D(2026, 1, 1)
+        wizard = wizard_form.save()
+        self.assertEqual(wizard.partner_ids, self.customer, "the contact's company is the customer exported")
+        workbook = self._export(wizard)
+        self.assertEqual(wizard.file_name, "Customer base - Customer Base Test Company - 2026-06-30.xlsx", "name")
+        customers = self._table(workbook["Customers"])
+        self.assertEqual([row["Customer"] for row in customers], [self.customer.name], "only the selection")
+        self.assertEqual(workbook["Customers"]["A2"].data_type, "s", "a formula-like name is written as text")
+        self.assertIsInstance(customers[0]["Last order"], datetime.datetime, "dates are dates")
+        self.assertEqual(customers[0]["Stage"], "Lost Customer", "stages in the user's words")
+        kpis = self._kpis(workbook)
+        self.assertEqual(
+            (kpis["New customers (N)"], kpis["Lost customers"], kpis["Revenue in period"]),
+            (1, 1, 100.0),
+            "the period's flow of the selected customer only",
+        )
+        transitions = workbook["Lifecycle"]
+        self.assertTrue(
+            any(row[0] == "(none)" for row in transitions.iter_rows(values_only=True)), "stage changes are listed"
+        )
+
+    def test_export_honours_what_a_salesperson_may_read(self):
+        self.env["res.partner"].recompute_customer_base()
+        self.other.user_id = self.alice
+        theirs = self.order(self.other, D(2026, 6, 1), 40.0)
+        theirs.user_id = self.alice
+        self.env["res.partner"].recompute_customer_base()
+        wizard = self.env["sale.customer.base.export"].with_user(self.alice).create({"date_from": D(2026, 1, 1)})
+        workbook = self._export(wizard)
+        headers = [cell.value for cell in workbook["Customers"][1]]
+        self.assertNotIn("LTV", headers, "LTV is for managers")
+        self.assertNotIn("Margin to date", headers, "margins are for managers")
+        self.assertEqual(self._kpis(workbook)["Revenue in period"], 40.0, "only the orders the salesperson may read")
+        boss = self._export(
+            self.env["sale.customer.base.export"].with_user(self.manager).create({"date_from": D(2026, 1, 1)})
+        )
+        self.assertIn("LTV", [cell.value for cell in boss["Customers"][1]], "a manager gets LTV")
+        self.assertEqual(self._kpis(boss)["Revenue in period"], 640.0, "and every order")
+
+    def test_export_refuses_bad_choices(self):
+        self.env["res.partner"].recompute_customer_base()
+        Export = self.env["sale.customer.base.export"]
+        with self.assertRaisesRegex(UserError, "starts on .* after its end"):
+            Export.create({"date_from": D(2026, 6, 1), "date_to": D(2026, 5, 1)}).action_export()
+        with self.assertRaisesRegex(UserError, "cannot end after today"):
+            Export.create({"date_from": D(2026, 6, 1), "date_to": D(2026, 7, 1)}).action_export()
+        stage = self.env.ref("sale_customer_base.sale_customer_base_tag_stage_loyal")
+        with self.assertRaisesRegex(UserError, "No customer matches"):
+            Export.create({"stage_tag_ids": [stage.id]}).action_export()
+        euro = self.env.ref("base.EUR")
+        euro.active = True
+        other_company = self.env["res.company"].create({"name": "Euro Branch", "currency_id": euro.id})
+        self.env.user.company_ids |= other_company
+        wizard = Export.create({"company_ids": [self.company.id, other_company.id]})
+        with self.assertRaisesRegex(UserError, "different currencies"):
+            wizard.action_export()
+        self.assertFalse(wizard.file, "nothing is produced")

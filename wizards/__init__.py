@@ -1,0 +1,2 @@
+from . import sale_customer_base_export
+from . import sale_customer_base_history_rebuild

@@ -1,0 +1,251 @@
+"""Excel workbook of the customer base, as the user may see it.
+
+Customers are those the user may read (record rules apply through
+``_search``), with the fields they may read; the flow over the period is
+computed from the confirmed orders they may read. The workbook itself is built
+by :func:`..analytics.workbook.build_workbook`.
+"""
+
+import base64
+import re
+
+import pandas as pd
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..analytics.flow import customer_flow, periods
+from ..analytics.report import default_start
+from ..analytics.workbook import WorkbookData, build_workbook
+from ..models.res_partner import METRIC_FIELDS
+
+
+class SaleCustomerBaseExport(models.TransientModel):
+    _name = "sale.customer.base.export"
+    _description = "Customer Base Excel Export"
+
+    date_from = fields.Date("From", required=True, default=lambda self: self._default_date_from())
+    date_to = fields.Date("To", required=True, default=fields.Date.context_today)
+    company_ids = fields.Many2many(
+        "res.company",
+        string="Companies",
+        required=True,
+        default=lambda self: self.env.companies,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
+    team_ids = fields.Many2many(
+        "crm.team", string="Sales Teams", help="Customers whose salesperson belongs to these teams."
+    )
+    user_ids = fields.Many2many(
+        "res.users", string="Salespeople", domain=[("share", "=", False)], help="Customers of these salespeople only."
+    )
+    stage_tag_ids = fields.Many2many(
+        "sale.customer.base.tag",
+        "sale_customer_base_export_stage_rel",
+        string="Lifecycle Stages",
+        domain=[("kind", "=", "stage")],
+    )
+    segment_tag_ids = fields.Many2many(
+        "sale.customer.base.tag",
+        "sale_customer_base_export_segment_rel",
+        string="Segments",
+        domain=[("kind", "=", "segment")],
+    )
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers", help="Only these customers; leave empty for all that match the filters."
+    )
+    file = fields.Binary(readonly=True, attachment=False)
+    file_name = fields.Char(readonly=True)
+
+    def _default_date_from(self):
+        return default_start(fields.Date.context_today(self))
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if "partner_ids" in fields_list and context.get("active_model") == "res.partner" and context.get("active_ids"):
+            partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
+            values["partner_ids"] = [fields.Command.set(partners.ids)]
+        return values
+
+    # ---- action
+    def action_export(self):
+        self.ensure_one()
+        self._check_choices()
+        data = self._workbook_data()
+        self.write({"file": base64.b64encode(build_workbook(data)), "file_name": self._file_name()})
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/?model={self._name}&id={self.id}&field=file&filename_field=file_name&download=true",
+            "target": "self",
+        }
+
+    # ---- checks
+    def _check_choices(self):
+        today = fields.Date.context_today(self)
+        if self.date_from > self.date_to:
+            raise UserError(
+                self.env._(
+                    "The period starts on %(start)s, after its end on %(end)s.",
+                    start=self.date_from,
+                    end=self.date_to,
+                )
+            )
+        if self.date_to > today:
+            raise UserError(self.env._("The period cannot end after today."))
+        currencies = self.company_ids.currency_id
+        if len(currencies) > 1:
+            raise UserError(
+                self.env._(
+                    "These companies keep their books in different currencies (%(currencies)s): "
+                    "export them one currency at a time.",
+                    currencies=", ".join(currencies.mapped("name")),
+                )
+            )
+
+    def _file_name(self):
+        companies = self.company_ids
+        label = " + ".join(companies.mapped("name")) if len(companies) <= 2 else f"{len(companies)} companies"
+        name = self.env._("Customer base - %(companies)s - %(date)s", companies=label, date=self.date_to)
+        return re.sub(r'[\\/:*?"<>|]+', "_", name) + ".xlsx"
+
+    # ---- data
+    def _partner_domain(self):
+        domain = [("customer_stage", "!=", False), "|", ("parent_id", "=", False), ("is_company", "=", True)]
+        if self.partner_ids:
+            domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
+        if self.team_ids:
+            domain.append(("user_id.sale_team_id", "in", self.team_ids.ids))
+        if self.user_ids:
+            domain.append(("user_id", "in", self.user_ids.ids))
+        if self.stage_tag_ids:
+            domain.append(("customer_stage", "in", self.stage_tag_ids.mapped("code")))
+        if self.segment_tag_ids:
+            domain.append(("customer_segment", "in", self.segment_tag_ids.mapped("code")))
+        return domain
+
+    def _workbook_data(self):
+        customers, monthly, whole, transitions = [], [], [], []
+        today = fields.Date.context_today(self)
+        for company in self.company_ids.sorted("id"):
+            partners = self.env["res.partner"].with_company(company)._search(self._partner_domain())
+            frame = self._customer_frame(company, partners)
+            if frame.empty:
+                continue
+            customers.append(frame.assign(company=company.name))
+            lost_days = company.customer_base_lost_days
+            orders = self.env["sale.customer.base.history"]._flow_orders(
+                company,
+                self.date_from,
+                self.date_to,
+                lost_days,
+                order_query=self.env["sale.order"]._search([("company_id", "=", company.id)]),
+                partner_query=partners,
+            )
+            monthly.append(customer_flow(orders, periods("month", self.date_from, self.date_to), lost_days))
+            whole.append(customer_flow(orders, [(self.date_from, self.date_to, self.date_to < today)], lost_days))
+            transitions.append(self._transitions(company, partners))
+        if not customers:
+            raise UserError(self.env._("No customer matches these choices. Widen the filters or pick other companies."))
+        customers = pd.concat(customers, ignore_index=True)
+        if len(self.company_ids) < 2:
+            customers = customers.drop(columns=["company"])
+        company = self.company_ids.sorted("id")[:1]
+        single = len(self.company_ids) == 1
+        partner_fields = self.env["res.partner"]._fields
+        return WorkbookData(
+            customers=customers,
+            monthly_flow=self._named_flow(pd.concat(monthly, ignore_index=True)),
+            period_flow=self._named_flow(pd.concat(whole, ignore_index=True)),
+            transitions=pd.concat(transitions, ignore_index=True),
+            company=", ".join(self.company_ids.sorted("id").mapped("name")),
+            date_from=self.date_from,
+            date_to=self.date_to,
+            currency=company.currency_id.name,
+            margin_note=self.env._("Margin of the confirmed orders, as computed by Odoo"),
+            transitions_note=self.env._("Stage changes recorded by Odoo in the period."),
+            lifetime_months=self._lifetime_months(company) if single else None,
+            max_key_accounts=company.customer_base_max_key_accounts if single else None,
+            stage_labels=dict(partner_fields["customer_stage"]._description_selection(self.env)),
+            risk_labels=dict(partner_fields["dependency_risk"]._description_selection(self.env)),
+        )
+
+    def _lifetime_months(self, company):
+        if company.customer_base_lifetime_method == "estimated" and company.customer_base_lifetime_estimated:
+            return company.customer_base_lifetime_estimated
+        return company.customer_base_lifetime_months
+
+    def _customer_frame(self, company, partners):
+        """Customers of ``partners`` (a Query) with the metrics the user may read, named like the engine's columns."""
+        Partner = self.env["res.partner"]
+        Partner.flush_model()
+        key = str(company.id)
+        readable = {
+            column: (fname, sql_type)
+            for column, (fname, sql_type) in METRIC_FIELDS.items()
+            if Partner._fields[fname].is_accessible(self.env)
+        }
+        manager = Partner._fields["key_account_manager_id"].is_accessible(self.env)
+        columns = [
+            SQL("(p.%s ->> %s)::%s AS %s", SQL.identifier(fname), key, SQL(sql_type), SQL.identifier(column))
+            for column, (fname, sql_type) in readable.items()
+        ]
+        if manager:
+            columns.append(SQL("kp.name AS key_account_manager"))
+        lang = self.env.lang or "en_US"
+        query = SQL(
+            """
+            SELECT p.id AS partner_id,
+                   p.complete_name AS name,
+                   up.name AS salesperson,
+                   COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US') AS team,
+                   %(columns)s
+              FROM res_partner AS p
+              LEFT JOIN res_users AS u ON u.id = p.user_id
+              LEFT JOIN res_partner AS up ON up.id = u.partner_id
+              LEFT JOIN crm_team AS t ON t.id = u.sale_team_id
+              LEFT JOIN res_users AS ku ON ku.id = (p.key_account_manager_id ->> %(key)s)::int4
+              LEFT JOIN res_partner AS kp ON kp.id = ku.partner_id
+             WHERE p.id IN %(partners)s
+               AND p.id = p.commercial_partner_id
+            """,
+            lang=lang,
+            key=key,
+            columns=SQL(", ").join(columns),
+            partners=partners.subselect(),
+        )
+        frame = Partner._customer_base_frame(query)
+        for column, (_fname, sql_type) in readable.items():
+            if sql_type == "date":
+                frame[column] = pd.to_datetime(frame[column])
+            elif sql_type == "bool":
+                frame[column] = frame[column].map({"t": True, "f": False, True: True, False: False})
+        return frame
+
+    def _transitions(self, company, partners):
+        groups = self.env["sale.customer.stage.history"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("date", ">=", self.date_from),
+                ("date", "<=", self.date_to),
+                ("partner_id", "in", partners),
+            ],
+            ["old_stage", "new_stage"],
+            ["__count"],
+        )
+        return pd.DataFrame(
+            [(old or None, new, count) for old, new, count in groups], columns=["from_stage", "to_stage", "customers"]
+        )
+
+    def _named_flow(self, flow):
+        """Flow rows with the salesperson's and team's names instead of ids."""
+        users = self.env["res.users"].browse(int(uid) for uid in flow["user_id"].dropna().unique())
+        teams = self.env["crm.team"].browse(int(tid) for tid in flow["team_id"].dropna().unique())
+        user_names = {user.id: user.name for user in users}
+        team_names = {team.id: team.name for team in teams}
+        return flow.assign(
+            salesperson=flow["user_id"].map(lambda uid: user_names.get(int(uid)) if pd.notna(uid) else None),
+            team=flow["team_id"].map(lambda tid: team_names.get(int(tid)) if pd.notna(tid) else None),
+        )
