@@ -11,6 +11,9 @@ from .settings import Settings
 from .transactions import TransactionsError, read_transactions
 from .workbook import build_workbook
 
+# a command line tool talks to its terminal, not to a log
+# pylint: disable=print-used
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)

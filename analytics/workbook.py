@@ -5,6 +5,10 @@ metric), ABC-XYZ (matrix with colour scales), Lifecycle (funnel and stage
 changes), Retention (CRR by month), Salespeople (portfolios), Key accounts,
 Key account managers, Lost and at risk.
 
+Every text is marked with :func:`_` (so that Odoo's translation export finds
+it) and translated when written by ``WorkbookData.translate`` (Odoo passes
+its own ``env._``; the command line keeps English).
+
 Written in xlsxwriter's constant-memory mode, row after row, so that 100,000
 customers take little memory. Text is always written as text: a name that
 starts with ``=``, ``+``, ``-`` or ``@`` never becomes a formula.
@@ -12,6 +16,8 @@ starts with ``=``, ``+``, ``-`` or ``@`` never becomes a formula.
 
 import datetime
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,49 +27,71 @@ import xlsxwriter
 from .flow import retention_rates
 from .lifecycle import STAGE_LABELS, STAGES
 
+# This package runs without Odoo: there is no env here, texts are translated
+# by the caller through WorkbookData.translate.
+# pylint: disable=prefer-env-translation
+
+
+def _(text):
+    """Mark ``text`` for translation; the writer translates it with ``WorkbookData.translate``."""
+    return text
+
+
 # (header, column, kind); columns absent from the customers frame (fields the
 # user may not read) are left out of the sheet
 CUSTOMER_COLUMNS = [
-    ("Customer", "name", "text"),
-    ("Company", "company", "text"),
-    ("Salesperson", "salesperson", "text"),
-    ("Sales Team", "team", "text"),
-    ("Stage", "customer_stage", "stage"),
-    ("Segment", "customer_segment", "text"),
-    ("ABC", "abc_class", "class"),
-    ("XYZ", "xyz_class", "class"),
-    ("Orders", "order_count", "int"),
-    ("First order", "first_order_date", "date"),
-    ("Last order", "last_order_date", "date"),
-    ("Days since last order", "days_since_last_order", "int"),
-    ("Usual days between orders", "median_order_interval", "number"),
-    ("Next order expected", "next_order_date", "date"),
-    ("Revenue to date", "revenue_total", "money"),
-    ("Margin to date", "margin_total", "money"),
-    ("Average order (S)", "average_order_value", "money"),
-    ("Orders per month (C)", "purchase_frequency", "number"),
-    ("Margin rate (P)", "profitability", "ratio"),
-    ("Lifetime, months (T)", "customer_lifetime_months", "number"),
-    ("LTV", "ltv", "money"),
-    ("Revenue in window", "revenue_window", "money"),
-    ("Share of revenue", "revenue_share", "ratio"),
-    ("Dependency risk", "dependency_risk", "risk"),
-    ("Key account", "is_key_account", "bool"),
-    ("Key account manager", "key_account_manager", "text"),
+    (_("Customer"), "name", "text"),
+    (_("Company"), "company", "text"),
+    (_("Salesperson"), "salesperson", "text"),
+    (_("Sales Team"), "team", "text"),
+    (_("Stage"), "customer_stage", "stage"),
+    (_("Segment"), "customer_segment", "text"),
+    (_("ABC"), "abc_class", "class"),
+    (_("XYZ"), "xyz_class", "class"),
+    (_("Orders"), "order_count", "int"),
+    (_("First order"), "first_order_date", "date"),
+    (_("Last order"), "last_order_date", "date"),
+    (_("Days since last order"), "days_since_last_order", "int"),
+    (_("Usual days between orders"), "median_order_interval", "number"),
+    (_("Next order expected"), "next_order_date", "date"),
+    (_("Revenue to date"), "revenue_total", "money"),
+    (_("Margin to date"), "margin_total", "money"),
+    (_("Average order (S)"), "average_order_value", "money"),
+    (_("Orders per month (C)"), "purchase_frequency", "number"),
+    (_("Margin rate (P)"), "profitability", "ratio"),
+    (_("Lifetime, months (T)"), "customer_lifetime_months", "number"),
+    (_("LTV"), "ltv", "money"),
+    (_("Revenue in window"), "revenue_window", "money"),
+    (_("Share of revenue"), "revenue_share", "ratio"),
+    (_("Dependency risk"), "dependency_risk", "risk"),
+    (_("Key account"), "is_key_account", "bool"),
+    (_("Key account manager"), "key_account_manager", "text"),
 ]
 FLOW_HEADERS = [
-    ("Active at start (S)", "customers_start", "int"),
-    ("Active at end (E)", "customers_end", "int"),
-    ("New (N)", "customers_new", "int"),
-    ("Lost", "customers_lost", "int"),
-    ("Reactivated", "customers_reactivated", "int"),
-    ("Kept (active at both ends)", "customers_retained", "int"),
-    ("CRR", "crr", "percent"),
-    ("Strict retention", "strict_retention", "percent"),
-    ("Revenue", "revenue", "money"),
+    (_("Active at start (S)"), "customers_start", "int"),
+    (_("Active at end (E)"), "customers_end", "int"),
+    (_("New (N)"), "customers_new", "int"),
+    (_("Lost"), "customers_lost", "int"),
+    (_("Reactivated"), "customers_reactivated", "int"),
+    (_("Kept (active at both ends)"), "customers_retained", "int"),
+    (_("CRR"), "crr", "percent"),
+    (_("Strict retention"), "strict_retention", "percent"),
+    (_("Revenue"), "revenue", "money"),
 ]
-RISK_LABELS = {"none": "None", "elevated": "Elevated", "high": "High", "critical": "Critical"}
-NONE_LABEL = "(none)"
+RISK_LABELS = {"none": _("None"), "elevated": _("Elevated"), "high": _("High"), "critical": _("Critical")}
+NONE_LABEL = _("(none)")
+SHEETS = {
+    "summary": _("Summary"),
+    "customers": _("Customers"),
+    "matrix": _("ABC-XYZ"),
+    "lifecycle": _("Lifecycle"),
+    "retention": _("Retention"),
+    "salespeople": _("Salespeople"),
+    "key_accounts": _("Key accounts"),
+    "managers": _("Key account managers"),
+    "slipping": _("Lost and at risk"),
+}
+MAX_SHEET_NAME = 31  # characters Excel allows
 NAME_WIDTH = 32  # characters
 COLUMN_WIDTH = 14  # characters
 CHART_ROWS = 16  # rows a chart covers
@@ -94,6 +122,7 @@ class WorkbookData:
     max_key_accounts: int | None = None
     stage_labels: dict = field(default_factory=lambda: dict(STAGE_LABELS))
     risk_labels: dict = field(default_factory=lambda: dict(RISK_LABELS))
+    translate: Callable[[str], str] = str  # translates the workbook's own texts
 
 
 def build_workbook(data, tmpdir=None):
@@ -139,9 +168,22 @@ class _Writer:
             "title": workbook.add_format({"bold": True, "font_size": 14}),
             "bold": workbook.add_format({"bold": True}),
         }
+        self.sheet_names = {key: self._sheet_name(name) for key, name in SHEETS.items()}
         self.customers_frame = self._customers_frame(data.customers)
         self.monthly = self._monthly(data.monthly_flow)
         self.period_totals = self._totals(data.period_flow)
+
+    def tr(self, text, **params):
+        """``text`` translated, with ``%(name)s`` placeholders filled from ``params``."""
+        translated = self.data.translate(text)
+        return translated % params if params else translated
+
+    def _sheet_name(self, name):
+        # a translation must still make a valid, short sheet name
+        return re.sub(r"[\[\]:*?/\\]", " ", self.tr(name))[:MAX_SHEET_NAME]
+
+    def _add_sheet(self, key):
+        return self.workbook.add_worksheet(self.sheet_names[key])
 
     # ---- preparation
 
@@ -181,6 +223,8 @@ class _Writer:
             sheet.write_string(row, col, self.data.stage_labels.get(value, str(value)))
         elif kind == "risk":
             sheet.write_string(row, col, self.data.risk_labels.get(value, str(value)))
+        elif kind == "label":
+            sheet.write_string(row, col, self.tr(value))
         elif kind == "date":
             sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), self.formats["date"])
         elif kind == "bool":
@@ -192,7 +236,7 @@ class _Writer:
 
     def _table(self, sheet, first_row, specs, rows, name_width=NAME_WIDTH):
         """Header + typed rows (iterable of tuples in ``specs`` order); returns the next free row."""
-        sheet.write_row(first_row, 0, [header for header, _column, _kind in specs], self.formats["header"])
+        sheet.write_row(first_row, 0, [self.tr(header) for header, _column, _kind in specs], self.formats["header"])
         sheet.set_column(0, 0, name_width)
         sheet.set_column(1, max(len(specs) - 1, 1), COLUMN_WIDTH)
         row = first_row
@@ -201,9 +245,9 @@ class _Writer:
                 self._cell(sheet, row, col, value, kind)
         return row + 1
 
-    def _list_sheet(self, name, specs, frame):
+    def _list_sheet(self, key, specs, frame):
         """A sheet holding one table with a frozen header and an autofilter."""
-        sheet = self.workbook.add_worksheet(name)
+        sheet = self._add_sheet(key)
         columns = [column for _header, column, _kind in specs]
         rows = frame[columns].itertuples(index=False, name=None) if len(frame) else ()
         end = self._table(sheet, 0, specs, rows)
@@ -215,53 +259,58 @@ class _Writer:
 
     def summary(self):
         data = self.data
-        sheet = self.workbook.add_worksheet("Summary")
+        sheet = self._add_sheet("summary")
         sheet.set_column(0, 0, NAME_WIDTH)
         sheet.set_column(1, 3, COLUMN_WIDTH + 4)
-        sheet.write_string(0, 0, f"Customer base - {data.company}", self.formats["title"])
+        sheet.write_string(0, 0, self.tr(_("Customer base - %(company)s"), company=data.company), self.formats["title"])
         facts = [
-            ("Period", f"{data.date_from.isoformat()} - {data.date_to.isoformat()}"),
-            ("Currency", data.currency),
-            ("Margin", data.margin_note),
+            (_("Period"), f"{data.date_from.isoformat()} - {data.date_to.isoformat()}"),
+            (_("Currency"), data.currency),
+            (_("Margin"), data.margin_note),
         ]
         for row, (label, value) in enumerate(facts, start=1):
-            sheet.write_string(row, 0, label)
+            sheet.write_string(row, 0, self.tr(label))
             sheet.write_string(row, 1, value or "")
         totals = self.period_totals
         customers = self.customers_frame
         stages = customers["customer_stage"] if "customer_stage" in customers else pd.Series(dtype=object)
         kpis = [
-            ("Customers", len(customers), "int"),
-            ("Active at period start (S)", totals["customers_start"], "int"),
-            ("Active at period end (E)", totals["customers_end"], "int"),
-            ("New customers (N)", totals["customers_new"], "int"),
-            ("Lost customers", totals["customers_lost"], "int"),
-            ("Reactivated customers", totals["customers_reactivated"], "int"),
-            ("Kept (active at both ends)", totals["customers_retained"], "int"),
-            ("CRR = (E - N) / S", totals["crr"], "percent"),
-            ("Strict retention = kept / S", totals["strict_retention"], "percent"),
-            ("Revenue in period", totals["revenue"], "money"),
-            ("At-risk customers now", int((stages == "at_risk").sum()), "int"),
-            ("Lost customers now", int((stages == "lost").sum()), "int"),
+            (_("Customers"), len(customers), "int"),
+            (_("Active at period start (S)"), totals["customers_start"], "int"),
+            (_("Active at period end (E)"), totals["customers_end"], "int"),
+            (_("New customers (N)"), totals["customers_new"], "int"),
+            (_("Lost customers"), totals["customers_lost"], "int"),
+            (_("Reactivated customers"), totals["customers_reactivated"], "int"),
+            (_("Kept (active at both ends)"), totals["customers_retained"], "int"),
+            (_("CRR = (E - N) / S"), totals["crr"], "percent"),
+            (_("Strict retention = kept / S"), totals["strict_retention"], "percent"),
+            (_("Revenue in period"), totals["revenue"], "money"),
+            (_("At-risk customers now"), int((stages == "at_risk").sum()), "int"),
+            (_("Lost customers now"), int((stages == "lost").sum()), "int"),
         ]
         if "is_key_account" in customers:
-            kpis.append(("Key accounts", int(customers["is_key_account"].fillna(False).astype(bool).sum()), "int"))
+            kpis.append((_("Key accounts"), int(customers["is_key_account"].fillna(False).astype(bool).sum()), "int"))
         if data.lifetime_months is not None:
-            kpis.append(("Customer lifetime used (months)", data.lifetime_months, "number"))
-        sheet.write_row(5, 0, ["Indicator", "Value"], self.formats["header"])
+            kpis.append((_("Customer lifetime used (months)"), data.lifetime_months, "number"))
+        sheet.write_row(5, 0, [self.tr(_("Indicator")), self.tr(_("Value"))], self.formats["header"])
         for row, (label, value, kind) in enumerate(kpis, start=6):
-            sheet.write_string(row, 0, label)
+            sheet.write_string(row, 0, self.tr(label))
             self._cell(sheet, row, 1, value, kind)
         row = 6 + len(kpis) - 1
         # customers per stage, revenue per ABC class: the charts' sources
         stage_row = row + 2
-        sheet.write_row(stage_row, 0, ["Stage", "Customers"], self.formats["header"])
+        sheet.write_row(stage_row, 0, [self.tr(_("Stage")), self.tr(_("Customers"))], self.formats["header"])
         counts = stages.value_counts()
         for offset, stage in enumerate(STAGES, start=1):
             sheet.write_string(stage_row + offset, 0, data.stage_labels.get(stage, stage))
             sheet.write_number(stage_row + offset, 1, int(counts.get(stage, 0)))
         abc_row = stage_row + len(STAGES) + 2
-        sheet.write_row(abc_row, 0, ["ABC class", "Customers", "Revenue in window"], self.formats["header"])
+        sheet.write_row(
+            abc_row,
+            0,
+            [self.tr(_("ABC class")), self.tr(_("Customers")), self.tr(_("Revenue in window"))],
+            self.formats["header"],
+        )
         for offset, abc in enumerate("ABC", start=1):
             selected = customers[customers["abc_class"] == abc] if "abc_class" in customers else customers.iloc[:0]
             revenue = selected["revenue_window"].sum() if "revenue_window" in selected else 0.0
@@ -272,23 +321,23 @@ class _Writer:
         pie = self.workbook.add_chart({"type": "pie"})
         pie.add_series(
             {
-                "name": "Revenue by ABC class",
-                "categories": ["Summary", abc_row + 1, 0, abc_row + 3, 0],
-                "values": ["Summary", abc_row + 1, 2, abc_row + 3, 2],
+                "name": self.tr(_("Revenue by ABC class")),
+                "categories": [self.sheet_names["summary"], abc_row + 1, 0, abc_row + 3, 0],
+                "values": [self.sheet_names["summary"], abc_row + 1, 2, abc_row + 3, 2],
                 "data_labels": {"percentage": True},
             }
         )
-        pie.set_title({"name": "Revenue by ABC class"})
+        pie.set_title({"name": self.tr(_("Revenue by ABC class"))})
         sheet.insert_chart(1, 4, pie)
         bars = self.workbook.add_chart({"type": "bar"})
         bars.add_series(
             {
-                "name": "Customers",
-                "categories": ["Summary", stage_row + 1, 0, stage_row + len(STAGES), 0],
-                "values": ["Summary", stage_row + 1, 1, stage_row + len(STAGES), 1],
+                "name": self.tr(_("Customers")),
+                "categories": [self.sheet_names["summary"], stage_row + 1, 0, stage_row + len(STAGES), 0],
+                "values": [self.sheet_names["summary"], stage_row + 1, 1, stage_row + len(STAGES), 1],
             }
         )
-        bars.set_title({"name": "Customers by stage"})
+        bars.set_title({"name": self.tr(_("Customers by stage"))})
         bars.set_legend({"none": True})
         bars.set_y_axis({"reverse": True})
         sheet.insert_chart(1 + CHART_ROWS, 4, bars)
@@ -298,23 +347,23 @@ class _Writer:
             crr_col = 1 + [column for _h, column, _k in FLOW_HEADERS].index("crr")
             line.add_series(
                 {
-                    "name": "CRR",
-                    "categories": ["Retention", 1, 0, months, 0],
-                    "values": ["Retention", 1, crr_col, months, crr_col],
+                    "name": self.tr(_("CRR")),
+                    "categories": [self.sheet_names["retention"], 1, 0, months, 0],
+                    "values": [self.sheet_names["retention"], 1, crr_col, months, crr_col],
                     "marker": {"type": "circle"},
                 }
             )
-            line.set_title({"name": "CRR by month"})
+            line.set_title({"name": self.tr(_("CRR by month"))})
             line.set_y_axis({"num_format": "0%"})
             line.set_legend({"none": True})
             sheet.insert_chart(1 + 2 * CHART_ROWS, 4, line)
 
     def customers(self):
         specs = self._columns()
-        self._list_sheet("Customers", specs, self.customers_frame)
+        self._list_sheet("customers", specs, self.customers_frame)
 
     def matrix(self):
-        sheet = self.workbook.add_worksheet("ABC-XYZ")
+        sheet = self._add_sheet("matrix")
         customers = self.customers_frame
         classes = "ABC", "XYZ"
         if {"abc_class", "xyz_class"} <= set(customers.columns):
@@ -326,16 +375,21 @@ class _Writer:
         sheet.set_column(0, 0, NAME_WIDTH)
         sheet.set_column(1, 4, COLUMN_WIDTH)
         row = 0
-        for title, values, kind in (("Customers", counts, "int"), ("Revenue in window", revenue, "money")):
-            sheet.write_string(row, 0, f"{title} by ABC class (rows) and XYZ class (columns)", self.formats["bold"])
-            sheet.write_row(row + 1, 0, ["ABC \\ XYZ", *classes[1], "Total"], self.formats["header"])
+        for title, values, kind in ((_("Customers"), counts, "int"), (_("Revenue in window"), revenue, "money")):
+            sheet.write_string(
+                row,
+                0,
+                self.tr(_("%(what)s by ABC class (rows) and XYZ class (columns)"), what=self.tr(title)),
+                self.formats["bold"],
+            )
+            sheet.write_row(row + 1, 0, ["ABC \\ XYZ", *classes[1], self.tr(_("Total"))], self.formats["header"])
             for offset, abc in enumerate(classes[0], start=2):
                 sheet.write_string(row + offset, 0, abc, self.formats["bold"])
                 cells = [float(values.get((abc, xyz), 0)) for xyz in classes[1]]
                 for col, value in enumerate(cells, start=1):
                     self._cell(sheet, row + offset, col, value, kind)
                 self._cell(sheet, row + offset, 4, sum(cells), kind)
-            sheet.write_string(row + 5, 0, "Total", self.formats["bold"])
+            sheet.write_string(row + 5, 0, self.tr(_("Total")), self.formats["bold"])
             for col, xyz in enumerate(classes[1], start=1):
                 self._cell(sheet, row + 5, col, sum(float(values.get((abc, xyz), 0)) for abc in classes[0]), kind)
             self._cell(sheet, row + 5, 4, float(values.sum()) if len(values) else 0.0, kind)
@@ -347,16 +401,16 @@ class _Writer:
                 {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"},
             )
             row += 8
-        sheet.write_string(row, 0, "Customers without a class have no revenue or no order in the window.")
+        sheet.write_string(row, 0, self.tr(_("Customers without a class have no revenue or no order in the window.")))
 
     def lifecycle(self):
         data = self.data
-        sheet = self.workbook.add_worksheet("Lifecycle")
+        sheet = self._add_sheet("lifecycle")
         customers = self.customers_frame
         stages = customers["customer_stage"] if "customer_stage" in customers else pd.Series(dtype=object)
         counts = stages.value_counts()
         total = max(int(counts.sum()), 1)
-        specs = [("Stage", None, "text"), ("Customers", None, "int"), ("Share", None, "ratio")]
+        specs = [(_("Stage"), None, "text"), (_("Customers"), None, "int"), (_("Share"), None, "ratio")]
         rows = [
             (data.stage_labels.get(stage, stage), int(counts.get(stage, 0)), counts.get(stage, 0) / total)
             for stage in STAGES
@@ -365,23 +419,26 @@ class _Writer:
         funnel = self.workbook.add_chart({"type": "bar"})
         funnel.add_series(
             {
-                "name": "Customers",
-                "categories": ["Lifecycle", 1, 0, len(STAGES), 0],
-                "values": ["Lifecycle", 1, 1, len(STAGES), 1],
+                "name": self.tr(_("Customers")),
+                "categories": [self.sheet_names["lifecycle"], 1, 0, len(STAGES), 0],
+                "values": [self.sheet_names["lifecycle"], 1, 1, len(STAGES), 1],
             }
         )
-        funnel.set_title({"name": "Lifecycle funnel"})
+        funnel.set_title({"name": self.tr(_("Lifecycle funnel"))})
         funnel.set_legend({"none": True})
         funnel.set_y_axis({"reverse": True})
         sheet.insert_chart(0, 4, funnel)
         row = max(row + 1, CHART_ROWS + 1)
-        sheet.write_string(row, 0, "Stage changes in the period", self.formats["bold"])
+        sheet.write_string(row, 0, self.tr(_("Stage changes in the period")), self.formats["bold"])
         if data.transitions_note:
             sheet.write_string(row + 1, 0, data.transitions_note)
         row += 2
         transitions = data.transitions.assign(from_stage=data.transitions["from_stage"].astype(object).fillna(""))
         sheet.write_row(
-            row, 0, ["From \\ To", *[data.stage_labels.get(s, s) for s in STAGES], "Total"], self.formats["header"]
+            row,
+            0,
+            [self.tr(_("From \\ To")), *[data.stage_labels.get(s, s) for s in STAGES], self.tr(_("Total"))],
+            self.formats["header"],
         )
         table = (
             transitions.pivot_table(
@@ -392,7 +449,7 @@ class _Writer:
         )
         sources = [None, *STAGES]  # None: not yet a customer
         for offset, source in enumerate(sources, start=1):
-            label = NONE_LABEL if source is None else data.stage_labels.get(source, source)
+            label = self.tr(NONE_LABEL) if source is None else data.stage_labels.get(source, source)
             sheet.write_string(row + offset, 0, label, self.formats["bold"])
             key = "" if source is None else source
             values = [
@@ -410,15 +467,15 @@ class _Writer:
         )
 
     def retention(self):
-        specs = [("Month", "period_start", "date"), *FLOW_HEADERS]
-        self._list_sheet("Retention", specs, self.monthly)
+        specs = [(_("Month"), "period_start", "date"), *FLOW_HEADERS]
+        self._list_sheet("retention", specs, self.monthly)
 
     def salespeople(self):
         customers = self.customers_frame
         people = customers.assign(
-            salesperson=customers["salesperson"].astype(object).fillna(NONE_LABEL)
+            salesperson=customers["salesperson"].astype(object).fillna(self.tr(NONE_LABEL))
             if "salesperson" in customers
-            else NONE_LABEL
+            else self.tr(NONE_LABEL)
         )
         stage = people["customer_stage"] if "customer_stage" in people else pd.Series(None, index=people.index)
         portfolio = pd.DataFrame(
@@ -438,28 +495,28 @@ class _Writer:
         flow = self.data.period_flow
         columns = [column for _header, column, kind in FLOW_HEADERS if kind != "percent"]
         if len(flow):
-            flow = flow.assign(salesperson=flow["salesperson"].astype(object).fillna(NONE_LABEL))
+            flow = flow.assign(salesperson=flow["salesperson"].astype(object).fillna(self.tr(NONE_LABEL)))
             per_person = retention_rates(flow.groupby("salesperson")[columns].sum())
         else:
             per_person = pd.DataFrame(columns=[*columns, "crr", "strict_retention"], dtype=float)
         table = portfolio.join(per_person, how="outer").reset_index().rename(columns={"index": "salesperson"})
         table = table.sort_values("revenue_window", ascending=False, na_position="last")
         specs = [
-            ("Salesperson", "salesperson", "text"),
-            ("Customers", "customers", "int"),
-            ("Revenue in window", "revenue_window", "money"),
-            ("LTV", "ltv", "money"),
-            ("At risk now", "at_risk", "int"),
-            ("Lost now", "lost_now", "int"),
-            ("Key accounts", "key_accounts", "int"),
+            (_("Salesperson"), "salesperson", "text"),
+            (_("Customers"), "customers", "int"),
+            (_("Revenue in window"), "revenue_window", "money"),
+            (_("LTV"), "ltv", "money"),
+            (_("At risk now"), "at_risk", "int"),
+            (_("Lost now"), "lost_now", "int"),
+            (_("Key accounts"), "key_accounts", "int"),
             *[
-                (f"{header} in period" if column == "revenue" else header, column, kind)
+                (_("Revenue in period") if column == "revenue" else header, column, kind)
                 for header, column, kind in FLOW_HEADERS
             ],
         ]
         if "ltv" not in customers:
             specs = [spec for spec in specs if spec[1] != "ltv"]
-        self._list_sheet("Salespeople", specs, table)
+        self._list_sheet("salespeople", specs, table)
 
     def key_accounts(self):
         customers = self.customers_frame
@@ -479,7 +536,7 @@ class _Writer:
             "salesperson",
         )
         specs = [spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in keys.columns]
-        sheet, _end = self._list_sheet("Key accounts", specs, keys)
+        sheet, _end = self._list_sheet("key_accounts", specs, keys)
         if "dependency_risk" in keys.columns:
             col = [column for _h, column, _k in specs].index("dependency_risk")
             for level, color in (("critical", "#F8696B"), ("high", "#FFC7CE"), ("elevated", "#FFEB9C")):
@@ -513,12 +570,12 @@ class _Writer:
             }
         )
         specs = [
-            ("Key account manager", "manager", "text"),
-            ("Customers managed", "held", "int"),
-            ("Allowed", "limit", "int"),
-            ("Over the limit", "over", "bool"),
+            (_("Key account manager"), "manager", "text"),
+            (_("Customers managed"), "held", "int"),
+            (_("Allowed"), "limit", "int"),
+            (_("Over the limit"), "over", "bool"),
         ]
-        self._list_sheet("Key account managers", specs, table)
+        self._list_sheet("managers", specs, table)
 
     def lost_and_at_risk(self):
         customers = self.customers_frame
@@ -540,4 +597,4 @@ class _Writer:
         specs = [
             spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in slipping.columns
         ]
-        self._list_sheet("Lost and at risk", specs, slipping)
+        self._list_sheet("slipping", specs, slipping)

@@ -1,10 +1,15 @@
 import datetime
+import io
 import pathlib
 
 import openpyxl
 import pytest
 
 from analytics.__main__ import main
+from analytics.report import workbook_data_from_orders
+from analytics.settings import Settings
+from analytics.transactions import read_transactions
+from analytics.workbook import build_workbook
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[1] / "sample" / "transactions.csv"
 
@@ -151,3 +156,17 @@ def test_bad_csv_gets_one_clear_message_and_no_file(tmp_path, capsys, text, mess
     assert main(["report", str(path), "-o", str(output)]) == 2, "the command fails"
     assert message in capsys.readouterr().err, f"the message says {message!r}"
     assert not output.exists(), "no partial workbook is left"
+
+
+def test_workbook_texts_go_through_the_translation(tmp_path):
+    orders, _has_margin = read_transactions(SAMPLE)
+    data = workbook_data_from_orders(
+        orders, as_of=datetime.date(2026, 10, 31), date_from=datetime.date(2026, 1, 1), settings=Settings(), company="X"
+    )
+    data.translate = lambda text: f"{text}/übersetzt: {text}"
+    workbook = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
+    assert all("/" not in name and len(name) <= 31 for name in workbook.sheetnames), "still valid sheet names"
+    assert workbook.sheetnames[0] == "Summary übersetzt  Summary", "sheet names translated, / and : replaced"
+    assert workbook.worksheets[1]["A1"].value == "Customer/übersetzt: Customer", "headers translated"
+    assert workbook.worksheets[1]["C2"].value == "Regular Customer", "stage labels come from the caller, as given"
+    assert len(workbook.worksheets[0]._charts) == 3, "charts still find their translated sheets"
