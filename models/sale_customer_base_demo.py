@@ -156,4 +156,7 @@ class SaleCustomerBaseDemo(models.AbstractModel):
         partners.filtered(lambda partner: partner.name == "Atlas Retail Group").write(
             {"key_account_reason": "reference", "key_account_manager_id": salespeople[0].id}
         )
+        # one manager looking after more customers than the default limit of 3
+        overloaded = ("Northwind Wholesale", "Blue Harbor Foods", "Crescent Hotels", "Delta Office Supplies")
+        partners.filtered(lambda partner: partner.name in overloaded).key_account_manager_id = salespeople[1]
         self.env["res.partner"].recompute_customer_base()

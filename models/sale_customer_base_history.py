@@ -37,7 +37,7 @@ class SaleCustomerBaseHistory(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     period_type = fields.Selection(
-        [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")], "Period Type", required=True, readonly=True
+        [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")], required=True, readonly=True
     )
     date = fields.Date("Period", required=True, readonly=True, index=True, help="First day of the period.")
     date_end = fields.Date(

@@ -48,7 +48,7 @@ class SaleCustomerBaseReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", "Sales Team", readonly=True, help="Sales team of the customer's salesperson.")
-    key_account_manager_id = fields.Many2one("res.users", "Key Account Manager", readonly=True)
+    key_account_manager_id = fields.Many2one("res.users", readonly=True)
     customer_stage = fields.Selection(STAGES, "Lifecycle Stage", readonly=True)
     abc_class = fields.Selection(ABC_CLASSES, "Revenue Class (ABC)", readonly=True)
     xyz_class = fields.Selection(XYZ_CLASSES, "Regularity (XYZ)", readonly=True)

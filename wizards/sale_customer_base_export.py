@@ -170,6 +170,7 @@ class SaleCustomerBaseExport(models.TransientModel):
             max_key_accounts=company.customer_base_max_key_accounts if single else None,
             stage_labels=dict(partner_fields["customer_stage"]._description_selection(self.env)),
             risk_labels=dict(partner_fields["dependency_risk"]._description_selection(self.env)),
+            translate=self.env._,
         )
 
     def _lifetime_months(self, company):
