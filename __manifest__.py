@@ -1,7 +1,7 @@
 {
     "name": "Customer Base",
-    "summary": "Lifecycle stage, ABC/XYZ segments, key accounts and lifetime value on every customer",
-    "version": "18.0.1.1.0",
+    "summary": "Customer lifecycle, ABC/XYZ segments, key accounts, LTV, retention reports, win-back and campaigns",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "website": "https://github.com/sale-customer-base/sale_customer_base",
     "author": "sale_customer_base developers",
@@ -13,6 +13,7 @@
         "security/sale_customer_base_security.xml",
         "data/ir_cron_data.xml",
         "data/sale_customer_base_tag_data.xml",
+        "data/sale_customer_reactivation_data.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_customer_stage_history_views.xml",
@@ -20,6 +21,10 @@
         "reports/sale_customer_base_report_views.xml",
         "wizards/sale_customer_base_export_views.xml",
         "wizards/sale_customer_base_history_rebuild_views.xml",
+        "views/sale_customer_reactivation_views.xml",
+        "views/sale_customer_campaign_views.xml",
+        "wizards/sale_customer_reactivation_wizard_views.xml",
+        "wizards/sale_customer_campaign_wizard_views.xml",
         "views/sale_customer_base_menus.xml",
     ],
     "demo": [

@@ -43,6 +43,7 @@ POSITIVE_FIELDS = (
     "customer_base_at_risk_single_days",
     "customer_base_lifetime_months",
     "customer_base_max_key_accounts",
+    "customer_base_winback_days",
 )
 NON_NEGATIVE_FIELDS = ("customer_base_at_risk_days",)
 RISING_FIELDS = (
@@ -87,13 +88,19 @@ class ResCompany(models.Model):
     customer_base_dependency_high = fields.Float("High Dependency From (%)", default=40.0)
     customer_base_dependency_critical = fields.Float("Critical Dependency From (%)", default=50.0)
     # Written by the engine at each full recompute
+    customer_base_winback_days = fields.Integer(
+        "Won Back When Ordering Within (days)",
+        default=90,
+        help="A customer contacted to be won back counts as won back when they confirm an order within this "
+        "many days of the attempt; the revenue of that window is the recovered revenue.",
+    )
     customer_base_lifetime_estimated = fields.Float("Customer Lifetime Used (months)", readonly=True)
     customer_base_last_run = fields.Datetime("Customer Base Computed On", readonly=True)
     # Set for every company when the nightly job starts, cleared once the company
     # is done: an interrupted run resumes with the companies still pending.
     customer_base_pending = fields.Boolean(readonly=True)
 
-    @api.constrains(*SETTINGS_FIELDS, "customer_base_max_key_accounts")
+    @api.constrains(*SETTINGS_FIELDS, "customer_base_max_key_accounts", "customer_base_winback_days")
     def _check_customer_base_settings(self):
         for company in self:
             problems = company._customer_base_setting_problems()

@@ -32,6 +32,7 @@ class ResConfigSettings(models.TransientModel):
     customer_base_dependency_critical = fields.Float(
         related="company_id.customer_base_dependency_critical", readonly=False
     )
+    customer_base_winback_days = fields.Integer(related="company_id.customer_base_winback_days", readonly=False)
     customer_base_last_run = fields.Datetime(related="company_id.customer_base_last_run")
 
     def action_recompute_customer_base(self):

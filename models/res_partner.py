@@ -237,6 +237,10 @@ class ResPartner(models.Model):
     referral_count = fields.Integer(
         "Referred Customers", compute="_compute_referral_count", groups="sales_team.group_sale_salesman"
     )
+    reactivation_count = fields.Integer(
+        "Win-Back Attempts", compute="_compute_reactivation_count", groups="sales_team.group_sale_salesman"
+    )
+
     # ---- display helpers
     customer_base_currency_id = fields.Many2one(
         "res.currency", compute="_compute_customer_base_display", groups="sales_team.group_sale_salesman"
@@ -261,6 +265,21 @@ class ResPartner(models.Model):
             counts[commercial] = counts.get(commercial, 0) + count
         for partner in self:
             partner.referral_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def _compute_reactivation_count(self):
+        groups = self.env["sale.customer.reactivation"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.reactivation_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def action_open_reactivations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_reactivation_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
 
     @api.depends_context("company")
     def _compute_customer_base_display(self):
@@ -349,6 +368,8 @@ class ResPartner(models.Model):
         )
         self._store_customer_metrics(company, as_of, result.metrics)
         self.env["sale.customer.base.history"]._refresh_open_periods(company, force=True)
+        # orders imported already confirmed never pass through a confirmation
+        self.env["sale.customer.reactivation"]._update_won_back(company=company)
         company.write(
             {
                 "customer_base_lifetime_estimated": result.lifetime_months,

@@ -2,7 +2,8 @@
 
 Loaded with the demo data only: every lifecycle stage, every ABC x XYZ cell,
 a key account the company critically depends on, contacts under companies
-and two salespeople, then a full recompute.
+and three salespeople, win-back attempts (one won back by a later order),
+then a full recompute.
 """
 
 import datetime
@@ -94,7 +95,11 @@ class SaleCustomerBaseDemo(models.AbstractModel):
 
     @api.model
     def _load_demo(self):
-        salespeople = [self.env.ref("base.user_admin"), self.env.ref("base.user_demo")]
+        salespeople = [
+            self.env.ref("base.user_admin"),
+            self.env.ref("base.user_demo"),
+            self.env.ref("sale_customer_base.user_demo_salesperson"),
+        ]
         product = self.env["product.product"].create(
             {"name": "Consulting Day (sample)", "type": "service", "list_price": 100.0, "standard_price": 65.0}
         )
@@ -103,7 +108,7 @@ class SaleCustomerBaseDemo(models.AbstractModel):
         for index, name in enumerate(SMALL_NAMES):
             pattern = patterns[index % len(patterns)] if index < 36 else None
             days = SILENT[pattern] if pattern else [MONTHLY, QUARTERLY, TWICE_A_YEAR][index % 3]
-            specs.append((f"{name} Trading", salespeople[index % 2], days, 150 + 25 * (index % 7), {}))
+            specs.append((f"{name} Trading", salespeople[index % 3], days, 150 + 25 * (index % 7), {}))
         partners = self.env["res.partner"].create(
             [{"name": name, "is_company": True, "user_id": user.id} for name, user, _days, _amount, _extra in specs]
         )
@@ -159,4 +164,43 @@ class SaleCustomerBaseDemo(models.AbstractModel):
         # one manager looking after more customers than the default limit of 3
         overloaded = ("Northwind Wholesale", "Blue Harbor Foods", "Crescent Hotels", "Delta Office Supplies")
         partners.filtered(lambda partner: partner.name in overloaded).key_account_manager_id = salespeople[1]
+        self._load_demo_winback(partners, specs)
         self.env["res.partner"].recompute_customer_base()
+
+    def _load_demo_winback(self, partners, specs):
+        """Win-back attempts: the reactivated customers were called before their new order (the
+        recompute marks them won back), two lost ones refused or did not answer."""
+        reasons = {
+            "reactivated": "sale_customer_base.sale_customer_reactivation_reason_conditions",
+            "refused": "sale_customer_base.sale_customer_reactivation_reason_price",
+        }
+        today = fields.Date.context_today(self)
+        attempts = []
+        lost_seen = 0
+        for partner, (_name, user, days, _amount, _extra) in zip(partners, specs, strict=True):
+            if days == SILENT["reactivated"]:
+                attempts.append(
+                    {
+                        "partner_id": partner.id,
+                        "user_id": user.id,
+                        "rule": "lost",
+                        "stage": "lost",
+                        "date": today - datetime.timedelta(days=25),
+                        "reason_id": self.env.ref(reasons["reactivated"]).id,
+                        "sale_feedback": "A competitor offered 30 days of payment terms.",
+                    }
+                )
+            elif days == SILENT["lost"] and lost_seen < 2:
+                lost_seen += 1
+                attempts.append(
+                    {
+                        "partner_id": partner.id,
+                        "user_id": user.id,
+                        "rule": "lost",
+                        "stage": "lost",
+                        "date": today - datetime.timedelta(days=20),
+                        "outcome": "refused" if lost_seen == 1 else "no_answer",
+                        "reason_id": self.env.ref(reasons["refused"]).id if lost_seen == 1 else False,
+                    }
+                )
+        self.env["sale.customer.reactivation"].with_context(tracking_disable=True).create(attempts)

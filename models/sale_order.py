@@ -29,3 +29,6 @@ class SaleOrder(models.Model):
                 partners_by_company[order.company_id] |= previous_partners.commercial_partner_id
         for company, partners in partners_by_company.items():
             partners.sudo()._refresh_customer_metrics(company)
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        if confirmed:
+            self.env["sale.customer.reactivation"].sudo()._update_won_back(confirmed.partner_id)

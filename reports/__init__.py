@@ -1,1 +1,2 @@
 from . import sale_customer_base_report
+from . import sale_customer_campaign_progress

@@ -2,3 +2,5 @@ from . import test_customer_metrics
 from . import test_customer_base_jobs
 from . import test_customer_base_settings
 from . import test_customer_base_reports
+from . import test_customer_winback
+from . import test_customer_campaign

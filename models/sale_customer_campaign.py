@@ -1,0 +1,118 @@
+"""Customer campaigns: a planned piece of work over many customers, spread over salespeople.
+
+The campaign keeps one line per customer with the activity given for it;
+the activities live on the customers, so salespeople work them in their
+usual activity views. A line turns done when its activity is marked done,
+and cancelled when the activity is deleted (see ``mail.activity``).
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class SaleCustomerCampaign(models.Model):
+    _name = "sale.customer.campaign"
+    _description = "Customer Campaign"
+    _inherit = ["mail.thread"]
+    _order = "date_start desc, id desc"
+
+    name = fields.Char("Campaign", required=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users", "Responsible", default=lambda self: self.env.user, tracking=True, domain=[("share", "=", False)]
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("closed", "Closed")], required=True, default="running", tracking=True
+    )
+    activity_type_id = fields.Many2one("mail.activity.type", required=True)
+    summary = fields.Char()
+    note = fields.Html()
+    date_start = fields.Date("Launched On", required=True, default=fields.Date.context_today, readonly=True)
+    date_deadline = fields.Date("Due Date", required=True, tracking=True)
+    date_end = fields.Date(
+        "Orders Counted Until",
+        required=True,
+        tracking=True,
+        help="Customers who confirm an order from the launch to this day count as the campaign's outcome.",
+    )
+    line_ids = fields.One2many("sale.customer.campaign.line", "campaign_id", "Tasks")
+    progress_ids = fields.One2many("sale.customer.campaign.progress", "campaign_id", "Progress per Salesperson")
+    customer_count = fields.Integer("Customers", compute="_compute_progress")
+    done_count = fields.Integer("Done", compute="_compute_progress")
+    pending_count = fields.Integer("Pending", compute="_compute_progress")
+    overdue_count = fields.Integer("Overdue", compute="_compute_progress")
+    ordered_count = fields.Integer("Customers Who Ordered", compute="_compute_progress")
+    revenue = fields.Monetary(compute="_compute_progress")
+    done_percent = fields.Float("Done (%)", compute="_compute_progress")
+
+    _sql_constraints = [
+        ("dates_check", "CHECK (date_end >= date_start)", "Orders must be counted until a day after the launch."),
+    ]
+
+    @api.depends("line_ids.state")
+    def _compute_progress(self):
+        names = ("assigned", "done", "pending", "overdue", "ordered", "revenue")
+        totals = {
+            campaign: dict(zip(names, values, strict=True))
+            for campaign, *values in self.env["sale.customer.campaign.progress"]._read_group(
+                [("campaign_id", "in", self.ids)],
+                ["campaign_id"],
+                [f"{name}:sum" for name in names],
+            )
+        }
+        for campaign in self:
+            total = totals.get(campaign, dict.fromkeys(names, 0))
+            campaign.customer_count = total["assigned"]
+            campaign.done_count = total["done"]
+            campaign.pending_count = total["pending"]
+            campaign.overdue_count = total["overdue"]
+            campaign.ordered_count = total["ordered"]
+            campaign.revenue = total["revenue"]
+            campaign.done_percent = total["done"] / total["assigned"] * 100.0 if total["assigned"] else 0.0
+
+    def _pending_lines(self, user=None):
+        lines = self.line_ids.filtered(lambda line: line.state == "pending")
+        return lines.filtered(lambda line: line.user_id == user) if user is not None else lines
+
+    def action_close(self):
+        """Close the campaign: the tasks not done are withdrawn from the salespeople."""
+        for campaign in self:
+            if campaign.state == "closed":
+                raise UserError(self.env._("Campaign %(name)s is already closed.", name=campaign.name))
+            pending = campaign._pending_lines()
+            activities = pending.activity_id
+            pending.write({"state": "cancelled", "activity_id": False})
+            activities.sudo().unlink()
+            campaign.state = "closed"
+            campaign.message_post(
+                body=self.env._("Campaign closed; %(count)s tasks not done were withdrawn.", count=len(pending))
+            )
+        return True
+
+    def action_open_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_campaign_line_action")
+        action["domain"] = [("campaign_id", "=", self.id)]
+        action["context"] = {"search_default_group_by_user": 1}
+        return action
+
+    def _open_update(self, mode):
+        self.ensure_one()
+        if self.state == "closed":
+            raise UserError(self.env._("Campaign %(name)s is closed.", name=self.name))
+        if not self._pending_lines():
+            raise UserError(self.env._("Campaign %(name)s has no pending tasks.", name=self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.customer.campaign.update",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_campaign_id": self.id, "default_mode": mode},
+        }
+
+    def action_reassign(self):
+        return self._open_update("reassign")
+
+    def action_extend(self):
+        return self._open_update("extend")

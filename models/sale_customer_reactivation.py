@@ -1,0 +1,158 @@
+"""Win-back attempts: one record per customer contacted to be won back.
+
+An attempt is won back as soon as the customer confirms an order within the
+company's win-back window after it (``_update_won_back``, called when orders
+are confirmed and by the nightly job for orders imported already confirmed);
+the revenue of the window is the recovered revenue.
+"""
+
+import datetime
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .res_partner import STAGES
+
+RULES = [
+    ("lost", "Lost"),
+    ("at_risk", "At Risk"),
+    ("declining", "Declining Revenue"),
+    ("stalled", "Stalled Quotation"),
+    ("chosen", "Chosen by Hand"),
+]
+OUTCOMES = [
+    ("pending", "Pending"),
+    ("won", "Won Back"),
+    ("refused", "Refused"),
+    ("no_answer", "No Answer"),
+]
+
+
+class SaleCustomerReactivation(models.Model):
+    _name = "sale.customer.reactivation"
+    _description = "Win-Back Attempt"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, ondelete="cascade", tracking=True, check_company=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date("Attempt Date", required=True, default=fields.Date.context_today, tracking=True)
+    user_id = fields.Many2one(
+        "res.users",
+        "Assigned To",
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    rule = fields.Selection(RULES, "Found As", required=True, default="chosen", readonly=True)
+    stage = fields.Selection(STAGES, "Stage at the Attempt", readonly=True)
+    last_order_date = fields.Date("Last Order Before the Attempt", readonly=True)
+    revenue_lost = fields.Monetary(
+        readonly=True, help="Revenue of the previous period minus revenue of the last one, when the attempt was made."
+    )
+    ltv = fields.Monetary("LTV at the Attempt", readonly=True)
+    reason_id = fields.Many2one("sale.customer.reactivation.reason", "Reason for Leaving", tracking=True)
+    product_feedback = fields.Text("What Did Not Suit in the Product")
+    staff_feedback = fields.Text("What Did Not Suit in the Staff")
+    sale_feedback = fields.Text("What Did Not Suit at the Moment of Sale")
+    outcome = fields.Selection(OUTCOMES, required=True, default="pending", tracking=True, index=True)
+    window_end = fields.Date(
+        "Counts Until",
+        compute="_compute_window_end",
+        store=True,
+        help="An order confirmed up to this day wins the customer back.",
+    )
+    won_date = fields.Date("Won Back On", readonly=True)
+    won_order_id = fields.Many2one("sale.order", "First Order After", readonly=True, check_company=True)
+    recovered_revenue = fields.Monetary(
+        readonly=True, help="Untaxed revenue of the orders confirmed from the attempt to the end of its window."
+    )
+    won_back_rate = fields.Float(
+        "Win-Back Rate (%)",
+        compute="_compute_won_back_rate",
+        store=True,
+        aggregator="avg",
+        help="100 for an attempt that won the customer back, 0 otherwise: its average is the win-back rate.",
+    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+
+    @api.depends("partner_id", "date")
+    def _compute_display_name(self):
+        for attempt in self:
+            attempt.display_name = self.env._(
+                "%(customer)s, %(date)s",
+                customer=attempt.partner_id.display_name or "",
+                date=fields.Date.to_string(attempt.date) if attempt.date else "",
+            )
+
+    @api.depends("date", "company_id.customer_base_winback_days")
+    def _compute_window_end(self):
+        for attempt in self:
+            days = attempt.company_id.customer_base_winback_days
+            attempt.window_end = attempt.date and attempt.date + datetime.timedelta(days=days)
+
+    @api.depends("outcome")
+    def _compute_won_back_rate(self):
+        for attempt in self:
+            attempt.won_back_rate = 100.0 if attempt.outcome == "won" else 0.0
+
+    def action_refused(self):
+        self.outcome = "refused"
+
+    def action_no_answer(self):
+        self.outcome = "no_answer"
+
+    def action_pending(self):
+        self.outcome = "pending"
+
+    @api.model
+    def _update_won_back(self, partners=None, company=None):
+        """Mark as won back the attempts followed by a confirmed order in their window, and
+        record the revenue of the window: attempts of ``partners`` (commercial partners) and
+        ``company``, or all of them."""
+        self.env["sale.order"].flush_model(
+            ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.flush_model()
+        filters = []
+        if partners is not None:
+            if not partners:
+                return self.browse()
+            filters.append(SQL("r.partner_id = ANY(%s)", partners.commercial_partner_id.ids))
+        if company is not None:
+            filters.append(SQL("r.company_id = %s", company.id))
+        # date_order is UTC: its ::date is the UTC day, as in the engine's reads
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.id,
+                       (array_agg(so.id ORDER BY so.date_order, so.id))[1],
+                       min(so.date_order)::date,
+                       sum(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM sale_customer_reactivation AS r
+                  JOIN res_partner AS p ON p.commercial_partner_id = r.partner_id
+                  JOIN sale_order AS so ON so.partner_id = p.id
+                   AND so.company_id = r.company_id
+                   AND so.state = 'sale'
+                   AND so.date_order::date BETWEEN r.date AND r.window_end
+                 WHERE %(filters)s
+                 GROUP BY r.id
+                """,
+                filters=SQL(" AND ").join(filters) if filters else SQL("TRUE"),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        attempts = self.browse([row[0] for row in rows])
+        for attempt, (_id, order_id, day, revenue) in zip(attempts, rows, strict=True):
+            values = {"recovered_revenue": revenue}
+            if attempt.outcome != "won":
+                values.update(outcome="won", won_date=day, won_order_id=order_id)
+            if attempt.currency_id.compare_amounts(attempt.recovered_revenue, revenue) or "outcome" in values:
+                attempt.write(values)
+        return attempts

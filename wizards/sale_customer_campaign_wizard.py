@@ -1,0 +1,349 @@
+"""Launch a customer campaign: pick customers, an activity and how to spread the work.
+
+The plan (who works which customer) comes from
+:func:`..analytics.assignment.assign_customers` and is shown before anything
+is created; launching creates the campaign, its tasks and their activities in
+three bulk ``create`` calls, in one transaction: all of it or none.
+"""
+
+import datetime
+
+import pandas as pd
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..analytics.assignment import AssignmentError, assign_customers
+
+ASSIGN_MODES = [
+    ("own", "Each Customer's Own Salesperson"),
+    ("round_robin", "Spread Evenly Over Chosen Users"),
+    ("balanced", "Balanced by Open Activities"),
+    ("single", "All to One User"),
+]
+
+
+class SaleCustomerCampaignWizard(models.TransientModel):
+    _name = "sale.customer.campaign.wizard"
+    _description = "Launch a Customer Campaign"
+
+    step = fields.Selection([("criteria", "Criteria"), ("preview", "Preview")], default="criteria", required=True)
+    name = fields.Char(
+        "Campaign",
+        required=True,
+        default=lambda self: self.env._(
+            "Customer campaign %(date)s", date=fields.Date.to_string(fields.Date.context_today(self))
+        ),
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    # which customers
+    partner_ids = fields.Many2many("res.partner", string="Selected Customers")
+    stage_tag_ids = fields.Many2many(
+        "sale.customer.base.tag",
+        "sale_customer_campaign_wizard_stage_rel",
+        string="Lifecycle Stages",
+        domain=[("kind", "=", "stage")],
+    )
+    segment_tag_ids = fields.Many2many(
+        "sale.customer.base.tag",
+        "sale_customer_campaign_wizard_segment_rel",
+        string="Segments",
+        domain=[("kind", "=", "segment")],
+    )
+    key_accounts_only = fields.Boolean()
+    salesperson_ids = fields.Many2many(
+        "res.users",
+        "sale_customer_campaign_wizard_salesperson_rel",
+        string="Customers of Salespeople",
+        domain=[("share", "=", False)],
+    )
+    silent_days = fields.Integer(
+        "Not Contacted For (days)",
+        help="Only customers with no order, email, logged note or activity done for at least this many days; "
+        "0 for every customer.",
+    )
+    # what to do
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        "Activity",
+        required=True,
+        default=lambda self: self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False),
+    )
+    summary = fields.Char()
+    note = fields.Html()
+    date_deadline = fields.Date(
+        "Due Date", required=True, default=lambda self: fields.Date.context_today(self) + datetime.timedelta(days=14)
+    )
+    date_end = fields.Date(
+        "Count Orders Until",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) + datetime.timedelta(days=60),
+        help="Customers who confirm an order from today to this day are the campaign's outcome.",
+    )
+    # how to spread
+    assign_mode = fields.Selection(ASSIGN_MODES, "Assign To", required=True, default="own")
+    user_ids = fields.Many2many(
+        "res.users",
+        "sale_customer_campaign_wizard_user_rel",
+        string="Users",
+        domain=[("share", "=", False)],
+    )
+    fallback_user_id = fields.Many2one(
+        "res.users",
+        "Customers Without Salesperson Go To",
+        domain=[("share", "=", False)],
+        help="Needed when some customers have no (active) salesperson.",
+    )
+    use_cap = fields.Boolean("At Most per User")
+    max_per_user = fields.Integer("Customers per User", default=20)
+    use_sample = fields.Boolean("A Sample per User")
+    sample_per_user = fields.Integer("Sample Size", default=10)
+    sample_method = fields.Selection(
+        [("top", "Biggest by Revenue"), ("random", "Random")], "Sample", default="top", required=True
+    )
+    line_ids = fields.One2many("sale.customer.campaign.wizard.line", "wizard_id", "Customers and Users")
+    left_out_count = fields.Integer("Left Out", readonly=True, help="Customers for whom no user had room left.")
+    plan_summary = fields.Text("Plan", compute="_compute_plan_summary")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "res.partner" and context.get("active_ids") and "partner_ids" in fields_list:
+            partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
+            values["partner_ids"] = [Command.set(partners.ids)]
+        return values
+
+    @api.depends("line_ids.user_id")
+    def _compute_plan_summary(self):
+        for wizard in self:
+            counts = {}
+            for line in wizard.line_ids:
+                counts[line.user_id.name or "?"] = counts.get(line.user_id.name or "?", 0) + 1
+            wizard.plan_summary = "\n".join(f"{name}: {count}" for name, count in sorted(counts.items()))
+
+    # ---- checks
+    def _check_choices(self):
+        self.ensure_one()
+        problems = []
+        today = fields.Date.context_today(self)
+        if self.date_deadline < today:
+            problems.append(self.env._("The due date is in the past."))
+        if self.date_end < today:
+            problems.append(self.env._("Orders must be counted until today at least."))
+        if self.silent_days < 0:
+            problems.append(self.env._("Days without contact cannot be negative."))
+        if self.use_cap and self.max_per_user < 1:
+            problems.append(self.env._("Give each user at least one customer, or remove the limit."))
+        if self.use_sample and self.sample_per_user < 1:
+            problems.append(self.env._("A sample holds at least one customer."))
+        if self.assign_mode in ("round_robin", "balanced") and not self.user_ids:
+            problems.append(self.env._("Choose the users to spread the customers over."))
+        if self.assign_mode == "single" and len(self.user_ids) != 1:
+            problems.append(self.env._("Choose exactly one user to give every customer to."))
+        archived = (self.user_ids | self.fallback_user_id).filtered(lambda user: not user.active)
+        if archived:
+            problems.append(
+                self.env._("These users are archived: %(users)s.", users=", ".join(archived.mapped("name")))
+            )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    # ---- customers
+    def _customer_domain(self):
+        domain = ["|", ("parent_id", "=", False), ("is_company", "=", True)]
+        if self.partner_ids:
+            domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
+        else:
+            domain.append(("customer_stage", "!=", False))
+        if self.stage_tag_ids:
+            domain.append(("customer_stage", "in", self.stage_tag_ids.mapped("code")))
+        if self.segment_tag_ids:
+            domain.append(("customer_segment", "in", self.segment_tag_ids.mapped("code")))
+        if self.key_accounts_only:
+            domain.append(("is_key_account", "=", True))
+        if self.salesperson_ids:
+            domain.append(("user_id", "in", self.salesperson_ids.ids))
+        return domain
+
+    def _customers(self):
+        partners = self.env["res.partner"].with_company(self.company_id)
+        found = partners.search_fetch(self._customer_domain(), ["user_id", "revenue_window", "last_order_date"])
+        if self.silent_days:
+            found = found - self._contacted_since(
+                found, fields.Date.context_today(self) - datetime.timedelta(self.silent_days)
+            )
+        return found
+
+    def _contacted_since(self, partners, since):
+        """Those of ``partners`` with an order, an email, a note or an activity done after ``since``."""
+        recent = partners.filtered(lambda partner: partner.last_order_date and partner.last_order_date > since)
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type", "subtype_id", "date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT res_id
+                  FROM mail_message
+                 WHERE model = 'res.partner'
+                   AND res_id = ANY(%(partners)s)
+                   AND date >= %(since)s
+                   AND (message_type IN ('email', 'comment') OR subtype_id = %(activities)s)
+                """,
+                partners=partners.ids,
+                since=datetime.datetime.combine(since + datetime.timedelta(days=1), datetime.time.min),
+                activities=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_activities"),
+            )
+        )
+        return recent | partners.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _open_activities(self, users):
+        groups = self.env["mail.activity"].sudo()._read_group([("user_id", "in", users.ids)], ["user_id"], ["__count"])
+        return {user.id: count for user, count in groups}
+
+    def action_preview(self):
+        self.ensure_one()
+        self._check_choices()
+        customers = self._customers()
+        if not customers:
+            raise UserError(self.env._("No customer matches these choices."))
+        frame = pd.DataFrame(
+            {
+                "partner_id": customers.ids,
+                "salesperson_id": [
+                    partner.user_id.id if partner.user_id.active and not partner.user_id.share else 0
+                    for partner in customers
+                ],
+                "revenue": customers.mapped("revenue_window"),
+            }
+        )
+        try:
+            plan = assign_customers(
+                frame,
+                self.assign_mode,
+                users=self.user_ids.ids,
+                open_activities=self._open_activities(self.user_ids) if self.assign_mode == "balanced" else None,
+                fallback_user=self.fallback_user_id.id or None,
+                max_per_user=self.max_per_user if self.use_cap else None,
+                sample_per_user=self.sample_per_user if self.use_sample else None,
+                sample=self.sample_method,
+                seed=self.id,
+            )
+        except AssignmentError as error:
+            if error.code == "no_salesperson":
+                raise UserError(
+                    self.env._(
+                        "%(count)s customers have no active salesperson. Choose who gets them "
+                        "(Customers Without Salesperson Go To), or another way to assign.",
+                        count=error.params["count"],
+                    )
+                ) from error
+            raise UserError(str(error)) from error
+        lines = [
+            Command.create({"partner_id": int(partner), "user_id": int(user), "revenue": float(revenue)})
+            for partner, user, revenue in plan.assigned.itertuples(index=False)
+        ]
+        self.write({"line_ids": [Command.clear(), *lines], "step": "preview", "left_out_count": len(plan.left_out)})
+        return self._reopen()
+
+    def action_back(self):
+        self.write({"line_ids": [Command.clear()], "step": "criteria", "left_out_count": 0})
+        return self._reopen()
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": self.env.context,
+        }
+
+    def action_launch(self):
+        self.ensure_one()
+        self._check_choices()
+        lines = self.line_ids
+        if not lines:
+            raise UserError(self.env._("The plan is empty: preview it first."))
+        nobody = lines.filtered(lambda line: not line.user_id)
+        if nobody:
+            raise UserError(
+                self.env._(
+                    "Nobody is set for %(customers)s: choose a user or remove them from the plan.",
+                    customers=", ".join(nobody.partner_id.mapped("display_name")),
+                )
+            )
+        archived = lines.user_id.filtered(lambda user: not user.active)
+        if archived:
+            raise UserError(
+                self.env._(
+                    "These users are archived: %(users)s. Give their customers to someone else.",
+                    users=", ".join(archived.mapped("name")),
+                )
+            )
+        campaign = self.env["sale.customer.campaign"].create(
+            {
+                "name": self.name,
+                "company_id": self.company_id.id,
+                "activity_type_id": self.activity_type_id.id,
+                "summary": self.summary,
+                "note": self.note,
+                "date_deadline": self.date_deadline,
+                "date_end": self.date_end,
+            }
+        )
+        summary = self.summary or self.name
+        # one notification per activity would mean thousands of emails: users see them in their activities
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "res_id": line.partner_id.id,
+                        "activity_type_id": self.activity_type_id.id,
+                        "summary": summary,
+                        "note": self.note,
+                        "date_deadline": self.date_deadline,
+                        "user_id": line.user_id.id,
+                    }
+                    for line in lines
+                ]
+            )
+        )
+        self.env["sale.customer.campaign.line"].create(
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": line.partner_id.id,
+                    "user_id": line.user_id.id,
+                    "activity_id": activity.id,
+                    "date_deadline": self.date_deadline,
+                    "revenue": line.revenue,
+                }
+                for line, activity in zip(lines, activities, strict=True)
+            ]
+        )
+        # the progress rows read the tasks just created, not the empty cache of the new campaign
+        campaign.invalidate_recordset(["progress_ids"])
+        campaign.message_post(
+            body=self.env._(
+                "Campaign launched: %(count)s customers over %(users)s users.",
+                count=len(lines),
+                users=len(lines.user_id),
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.customer.campaign",
+            "res_id": campaign.id,
+            "view_mode": "form",
+        }

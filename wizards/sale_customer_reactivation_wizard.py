@@ -1,0 +1,397 @@
+"""Find customers slipping away and organise winning them back.
+
+Candidates come from four rules (lost, at risk, revenue dropping, quotation
+left unanswered), read set-based: the stage filters are partner domains, the
+revenue drop one read of two periods of orders computed by
+:mod:`..analytics.winback`, the stalled quotations one grouped query.
+"""
+
+import datetime
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..analytics.winback import declining_customers, quotation_cutoff, revenue_drop
+from ..models.res_partner import ABC_CLASSES
+
+RULE_ORDER = ("lost", "at_risk", "declining", "stalled", "chosen")
+
+
+class SaleCustomerReactivationWizard(models.TransientModel):
+    _name = "sale.customer.reactivation.wizard"
+    _description = "Win Back Customers"
+
+    step = fields.Selection([("criteria", "Criteria"), ("preview", "Preview")], default="criteria", required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Selected Customers",
+        help="Look for candidates among these customers only.",
+    )
+    include_selected = fields.Boolean(
+        "Include Every Selected Customer",
+        default=True,
+        help="Selected customers that no rule finds are proposed too, as chosen by hand.",
+    )
+    # rules
+    use_lost = fields.Boolean("Lost Customers", default=True)
+    use_at_risk = fields.Boolean("At-Risk Customers", default=True)
+    use_declining = fields.Boolean("Declining Revenue", default=True)
+    decline_percent = fields.Float("Revenue Dropped by At Least (%)", default=30.0)
+    decline_days = fields.Integer(
+        "Compare the Last (days)", default=90, help="Revenue of these last days against the same number before."
+    )
+    use_stalled = fields.Boolean("Quotations Left Unanswered", default=True)
+    stalled_days = fields.Integer("Quotation Sent at Least (days ago)", default=30)
+    skip_pending = fields.Boolean(
+        "Skip Customers Already Being Won Back", default=True, help="Leave out customers with a pending attempt."
+    )
+    # filters
+    team_ids = fields.Many2many("crm.team", string="Sales Teams")
+    salesperson_ids = fields.Many2many("res.users", string="Salespeople", domain=[("share", "=", False)])
+    abc_class = fields.Selection(ABC_CLASSES, "Revenue Class (ABC)", help="Leave empty for every class.")
+    key_accounts_only = fields.Boolean()
+    min_revenue = fields.Monetary("Minimum Revenue to Date")
+    min_ltv = fields.Monetary("Minimum LTV")
+    # what to do
+    assign_to = fields.Selection(
+        [("salesperson", "The Customer's Salesperson"), ("user", "A User I Choose")],
+        default="salesperson",
+        required=True,
+    )
+    user_id = fields.Many2one("res.users", domain=[("share", "=", False)])
+    fallback_user_id = fields.Many2one(
+        "res.users",
+        "Customers Without Salesperson Go To",
+        domain=[("share", "=", False)],
+        default=lambda self: self.env.user,
+    )
+    key_account_assign = fields.Selection(
+        [
+            ("same", "Like the Other Customers"),
+            ("manager", "Their Key Account Manager"),
+            ("senior", "A Senior User I Choose"),
+        ],
+        "Key Accounts Go To",
+        default="manager",
+        required=True,
+    )
+    senior_user_id = fields.Many2one("res.users", domain=[("share", "=", False)])
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        "Activity",
+        required=True,
+        default=lambda self: self.env.ref("sale_customer_base.mail_activity_type_winback", raise_if_not_found=False),
+    )
+    summary = fields.Char(default=lambda self: self.env._("Win back: find out why they left"))
+    note = fields.Html(
+        default=lambda self: self.env._(
+            "<p>Call the customer: what made them stop buying (better conditions elsewhere, service, staff, "
+            "no longer needed, price)? What did not suit in the product, the staff, the moment of sale? "
+            "Record the answer on the win-back attempt.</p>"
+        )
+    )
+    date_deadline = fields.Date(
+        "Due Date", required=True, default=lambda self: fields.Date.context_today(self) + datetime.timedelta(days=7)
+    )
+    send_email = fields.Boolean("Email the Customer")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        "Email Template",
+        domain=[("model", "=", "sale.customer.reactivation")],
+        default=lambda self: self.env.ref("sale_customer_base.mail_template_winback", raise_if_not_found=False),
+    )
+    line_ids = fields.One2many("sale.customer.reactivation.wizard.line", "wizard_id", "Candidates")
+    skipped_count = fields.Integer("Already Being Won Back", readonly=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "res.partner" and context.get("active_ids") and "partner_ids" in fields_list:
+            partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
+            values["partner_ids"] = [Command.set(partners.ids)]
+        return values
+
+    # ---- checks
+    def _check_choices(self):
+        self.ensure_one()
+        problems = []
+        if not (self.use_lost or self.use_at_risk or self.use_declining or self.use_stalled) and not (
+            self.partner_ids and self.include_selected
+        ):
+            problems.append(self.env._("Choose at least one way to find customers."))
+        if self.use_declining and not 0 < self.decline_percent <= 100:
+            problems.append(self.env._("The revenue drop must be above 0% and at most 100%."))
+        if self.use_declining and self.decline_days < 1:
+            problems.append(self.env._("Compare at least the last day."))
+        if self.use_stalled and self.stalled_days < 1:
+            problems.append(self.env._("A quotation must have been sent at least one day ago."))
+        if self.min_revenue < 0 or self.min_ltv < 0:
+            problems.append(self.env._("Minimum revenue and LTV cannot be negative."))
+        if self.assign_to == "user" and not self.user_id:
+            problems.append(self.env._("Choose the user to give the customers to."))
+        if self.key_account_assign == "senior" and not self.senior_user_id:
+            problems.append(self.env._("Choose the senior user for the key accounts."))
+        if self.date_deadline < fields.Date.context_today(self):
+            problems.append(self.env._("The due date is in the past."))
+        if self.send_email and not self.mail_template_id:
+            problems.append(self.env._("Choose the email template."))
+        archived = (self.user_id | self.senior_user_id | self.fallback_user_id).filtered(lambda u: not u.active)
+        if archived:
+            problems.append(
+                self.env._("These users are archived: %(users)s.", users=", ".join(archived.mapped("name")))
+            )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    # ---- candidates
+    def _base_domain(self):
+        domain = [("customer_stage", "!=", False), "|", ("parent_id", "=", False), ("is_company", "=", True)]
+        if self.partner_ids:
+            domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
+        if self.team_ids:
+            domain.append(("user_id.sale_team_id", "in", self.team_ids.ids))
+        if self.salesperson_ids:
+            domain.append(("user_id", "in", self.salesperson_ids.ids))
+        if self.abc_class:
+            domain.append(("abc_class", "=", self.abc_class))
+        if self.key_accounts_only:
+            domain.append(("is_key_account", "=", True))
+        if self.min_revenue:
+            domain.append(("revenue_to_date", ">=", self.min_revenue))
+        if self.min_ltv:
+            domain.append(("ltv", ">=", self.min_ltv))
+        return domain
+
+    def _find_candidates(self):
+        """{partner id: rule} of every customer some rule finds."""
+        partner_model = self.env["res.partner"].with_company(self.company_id)
+        domain = self._base_domain()
+        found = {}
+        stages = [stage for stage, used in (("lost", self.use_lost), ("at_risk", self.use_at_risk)) if used]
+        if stages:
+            for partner in partner_model.search_fetch([*domain, ("customer_stage", "in", stages)], ["customer_stage"]):
+                found[partner.id] = partner.customer_stage
+        as_of = fields.Date.context_today(self)
+        if self.use_declining:
+            orders = self._orders_since(
+                partner_model._search(domain), as_of - datetime.timedelta(self.decline_days * 2)
+            )
+            for partner_id in declining_customers(orders, as_of, self.decline_days, self.decline_percent).index:
+                found.setdefault(int(partner_id), "declining")
+        if self.use_stalled:
+            for partner_id in self._stalled_customers(partner_model._search(domain), as_of):
+                found.setdefault(partner_id, "stalled")
+        if self.partner_ids and self.include_selected:
+            for partner in partner_model.search(domain):
+                found.setdefault(partner.id, "chosen")
+        return found
+
+    def _orders_since(self, partner_query, since):
+        """Confirmed orders of the company since ``since`` of the customers in ``partner_query``."""
+        partners = self.env["res.partner"]
+        partners.flush_model(["commercial_partner_id"])
+        self.env["sale.order"].flush_model(
+            ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate"]
+        )
+        query = SQL(
+            """
+            SELECT p.commercial_partner_id AS partner_id,
+                   so.date_order::date AS date,
+                   so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+              FROM sale_order AS so
+              JOIN res_partner AS p ON p.id = so.partner_id
+             WHERE so.state = 'sale'
+               AND so.company_id = %(company)s
+               AND so.date_order >= %(since)s
+               AND p.commercial_partner_id IN %(partners)s
+            """,
+            company=self.company_id.id,
+            since=datetime.datetime.combine(since, datetime.time.min),
+            partners=partner_query.subselect(),
+        )
+        frame = partners._customer_base_frame(query)
+        if frame.empty:
+            frame = frame.reindex(columns=["partner_id", "date", "amount"])
+        return frame
+
+    def _stalled_customers(self, partner_query, as_of):
+        """Customers with a quotation sent on or before the cutoff and still not confirmed."""
+        cutoff = quotation_cutoff(as_of, self.stalled_days)
+        self.env["sale.order"].flush_model(["state", "company_id", "partner_id", "date_order"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT p.commercial_partner_id
+                  FROM sale_order AS so
+                  JOIN res_partner AS p ON p.id = so.partner_id
+                 WHERE so.state = 'sent'
+                   AND so.company_id = %(company)s
+                   AND so.date_order < %(until)s
+                   AND p.commercial_partner_id IN %(partners)s
+                """,
+                company=self.company_id.id,
+                until=datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time.min),
+                partners=partner_query.subselect(),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _pending_attempt_partners(self, partner_ids):
+        groups = (
+            self.env["sale.customer.reactivation"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("outcome", "=", "pending"),
+                    ("partner_id", "in", partner_ids),
+                ],
+                ["partner_id"],
+            )
+        )
+        return {partner.id for (partner,) in groups}
+
+    def _assignee(self, partner):
+        if partner.is_key_account and self.key_account_assign == "senior":
+            return self.senior_user_id
+        if partner.is_key_account and self.key_account_assign == "manager" and partner.key_account_manager_id.active:
+            return partner.key_account_manager_id
+        if self.assign_to == "user":
+            return self.user_id
+        if partner.user_id.active and not partner.user_id.share:
+            return partner.user_id
+        return self.fallback_user_id
+
+    def action_preview(self):
+        self.ensure_one()
+        self._check_choices()
+        found = self._find_candidates()
+        skipped = self._pending_attempt_partners(list(found)) if self.skip_pending else set()
+        ids = [partner_id for partner_id in found if partner_id not in skipped]
+        if not ids:
+            raise UserError(
+                self.env._(
+                    "No customer matches these choices%(skipped)s. Widen the rules or the filters.",
+                    skipped=self.env._(" (%(count)s already being won back)", count=len(skipped)) if skipped else "",
+                )
+            )
+        partners = self.env["res.partner"].with_company(self.company_id).browse(ids)
+        as_of = fields.Date.context_today(self)
+        days = self.decline_days if self.decline_days > 0 else 90
+        drop = revenue_drop(self._orders_since(partners._as_query(), as_of - datetime.timedelta(days * 2)), as_of, days)
+        lost = drop["revenue_lost"].to_dict()
+        rank = {rule: index for index, rule in enumerate(RULE_ORDER)}
+        lines = [
+            Command.create(
+                {
+                    "partner_id": partner.id,
+                    "rule": found[partner.id],
+                    "stage": partner.customer_stage,
+                    "last_order_date": partner.last_order_date,
+                    "days_silent": partner.days_since_last_order,
+                    "revenue_lost": lost.get(partner.id, 0.0),
+                    "ltv": partner.ltv,
+                    "salesperson_id": partner.user_id.id,
+                    "is_key_account": partner.is_key_account,
+                    "user_id": self._assignee(partner).id,
+                }
+            )
+            for partner in partners.sorted(lambda p: (rank[found[p.id]], -lost.get(p.id, 0.0), -p.ltv, p.id))
+        ]
+        self.write({"line_ids": [Command.clear(), *lines], "step": "preview", "skipped_count": len(skipped)})
+        return self._reopen()
+
+    def action_back(self):
+        self.write({"line_ids": [Command.clear()], "step": "criteria"})
+        return self._reopen()
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": self.env.context,
+        }
+
+    def action_confirm(self):
+        """One attempt and one activity per ticked customer, and the emails, all or nothing."""
+        self.ensure_one()
+        self._check_choices()
+        lines = self.line_ids.filtered("selected")
+        if not lines:
+            raise UserError(self.env._("Tick at least one customer to win back."))
+        nobody = lines.filtered(lambda line: not line.user_id)
+        if nobody:
+            raise UserError(
+                self.env._(
+                    "Nobody is set to contact %(customers)s: choose who, or untick them.",
+                    customers=", ".join(nobody.partner_id.mapped("display_name")),
+                )
+            )
+        archived = lines.user_id.filtered(lambda user: not user.active)
+        if archived:
+            raise UserError(
+                self.env._(
+                    "These users are archived: %(users)s. Choose someone else for their customers.",
+                    users=", ".join(archived.mapped("name")),
+                )
+            )
+        today = fields.Date.context_today(self)
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "res_id": line.partner_id.id,
+                        "activity_type_id": self.activity_type_id.id,
+                        "summary": self.summary,
+                        "note": self.note,
+                        "date_deadline": self.date_deadline,
+                        "user_id": line.user_id.id,
+                    }
+                    for line in lines
+                ]
+            )
+        )
+        attempts = self.env["sale.customer.reactivation"].create(
+            [
+                {
+                    "partner_id": line.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "date": today,
+                    "user_id": line.user_id.id,
+                    "rule": line.rule,
+                    "stage": line.stage,
+                    "last_order_date": line.last_order_date,
+                    "revenue_lost": line.revenue_lost,
+                    "ltv": line.ltv,
+                    "activity_id": activity.id,
+                }
+                for line, activity in zip(lines, activities, strict=True)
+            ]
+        )
+        if self.send_email:
+            with_email = attempts.filtered("partner_id.email")
+            for attempt in with_email:
+                attempt.message_post_with_source(
+                    self.mail_template_id, message_type="comment", subtype_xmlid="mail.mt_comment"
+                )
+            for attempt in attempts - with_email:
+                attempt.message_post(body=self.env._("No email sent: the customer has no email address."))
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_reactivation_action")
+        action["domain"] = [("id", "in", attempts.ids)]
+        action["context"] = {}
+        return action

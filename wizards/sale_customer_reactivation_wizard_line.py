@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+from ..models.res_partner import STAGES
+from ..models.sale_customer_reactivation import RULES
+
+
+class SaleCustomerReactivationWizardLine(models.TransientModel):
+    _name = "sale.customer.reactivation.wizard.line"
+    _description = "Win-Back Candidate"
+    _order = "id"
+
+    wizard_id = fields.Many2one("sale.customer.reactivation.wizard", required=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="wizard_id.currency_id")
+    selected = fields.Boolean("Win Back", default=True)
+    partner_id = fields.Many2one("res.partner", "Customer", required=True, readonly=True)
+    rule = fields.Selection(RULES, "Found As", readonly=True)
+    stage = fields.Selection(STAGES, readonly=True)
+    last_order_date = fields.Date("Last Order", readonly=True)
+    days_silent = fields.Integer(readonly=True)
+    revenue_lost = fields.Monetary(readonly=True, help="Previous period minus the last one.")
+    ltv = fields.Monetary("LTV", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
+    is_key_account = fields.Boolean("Key Account", readonly=True)
+    user_id = fields.Many2one("res.users", "Contacted By", domain=[("share", "=", False)])
