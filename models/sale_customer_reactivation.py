@@ -112,9 +112,9 @@ class SaleCustomerReactivation(models.Model):
 
     @api.model
     def _update_won_back(self, partners=None, company=None):
-        """Mark as won back the attempts followed by a confirmed order in their window, and
-        record the revenue of the window: attempts of ``partners`` (commercial partners) and
-        ``company``, or all of them."""
+        """Bring the outcome of attempts in line with the orders: won back when a confirmed order
+        falls in the window, with the revenue of the window; back to pending when that order was
+        cancelled. Attempts of ``partners`` (commercial partners) and ``company``, or all."""
         self.env["sale.order"].flush_model(
             ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate"]
         )
@@ -131,28 +131,36 @@ class SaleCustomerReactivation(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT r.id,
-                       (array_agg(so.id ORDER BY so.date_order, so.id))[1],
-                       min(so.date_order)::date,
-                       sum(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                SELECT r.id, won.first_order, won.first_day, COALESCE(won.revenue, 0)
                   FROM sale_customer_reactivation AS r
-                  JOIN res_partner AS p ON p.commercial_partner_id = r.partner_id
-                  JOIN sale_order AS so ON so.partner_id = p.id
-                   AND so.company_id = r.company_id
-                   AND so.state = 'sale'
-                   AND so.date_order::date BETWEEN r.date AND r.window_end
+                  LEFT JOIN LATERAL (
+                        SELECT (array_agg(so.id ORDER BY so.date_order, so.id))[1] AS first_order,
+                               min(so.date_order)::date AS first_day,
+                               sum(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS revenue
+                          FROM sale_order AS so
+                          JOIN res_partner AS p ON p.id = so.partner_id
+                         WHERE p.commercial_partner_id = r.partner_id
+                           AND so.company_id = r.company_id
+                           AND so.state = 'sale'
+                           AND so.date_order::date BETWEEN r.date AND r.window_end
+                       ) AS won ON TRUE
                  WHERE %(filters)s
-                 GROUP BY r.id
                 """,
                 filters=SQL(" AND ").join(filters) if filters else SQL("TRUE"),
             )
         )
         rows = self.env.cr.fetchall()
         attempts = self.browse([row[0] for row in rows])
+        changed = self.browse()
         for attempt, (_id, order_id, day, revenue) in zip(attempts, rows, strict=True):
-            values = {"recovered_revenue": revenue}
-            if attempt.outcome != "won":
+            values = {}
+            if attempt.currency_id.compare_amounts(attempt.recovered_revenue, revenue):
+                values["recovered_revenue"] = revenue
+            if order_id and (attempt.outcome != "won" or attempt.won_order_id.id != order_id):
                 values.update(outcome="won", won_date=day, won_order_id=order_id)
-            if attempt.currency_id.compare_amounts(attempt.recovered_revenue, revenue) or "outcome" in values:
+            elif not order_id and attempt.outcome == "won":
+                values.update(outcome="pending", won_date=False, won_order_id=False)
+            if values:
                 attempt.write(values)
-        return attempts
+                changed |= attempt
+        return changed

@@ -29,6 +29,6 @@ class SaleOrder(models.Model):
                 partners_by_company[order.company_id] |= previous_partners.commercial_partner_id
         for company, partners in partners_by_company.items():
             partners.sudo()._refresh_customer_metrics(company)
-        confirmed = self.filtered(lambda order: order.state == "sale")
-        if confirmed:
-            self.env["sale.customer.reactivation"].sudo()._update_won_back(confirmed.partner_id)
+        # an order confirmed or cancelled may win a customer back, or undo it
+        customers = self.partner_id | (previous_partners or self.env["res.partner"])
+        self.env["sale.customer.reactivation"].sudo()._update_won_back(customers)

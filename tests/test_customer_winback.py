@@ -194,9 +194,14 @@ class TestCustomerWinBack(CustomerBaseCommon):
         self.assertEqual(attempt.won_order_id, order)
         self.assertEqual(attempt.won_date, TODAY, "confirming dates the order today")
         self.assertEqual(attempt.recovered_revenue, 500.0)
-        self.order(self.contact, D(2026, 6, 25), 100.0)  # an order of one of its contacts counts too
+        second = self.order(self.contact, TODAY, 100.0)  # an order of one of its contacts counts too
         self.assertEqual(attempt.recovered_revenue, 600.0)
         self.assertEqual(attempt.won_order_id, order, "the first order stays the one that won it back")
+        order._action_cancel()
+        self.assertEqual((attempt.outcome, attempt.won_order_id, attempt.recovered_revenue), ("won", second, 100.0))
+        self.assertEqual(attempt.won_date, TODAY, "won back by the contact's order now")
+        second._action_cancel()
+        self.assertEqual((attempt.outcome, attempt.won_order_id.id, attempt.recovered_revenue), ("pending", False, 0))
 
     def test_orders_outside_the_window_do_not_count(self):
         self.company.customer_base_winback_days = 10
