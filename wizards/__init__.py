@@ -1,3 +1,4 @@
+from . import sale_customer_worklist_mixin
 from . import sale_customer_base_export
 from . import sale_customer_base_history_rebuild
 from . import sale_customer_campaign_update

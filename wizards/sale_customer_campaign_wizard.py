@@ -27,6 +27,7 @@ ASSIGN_MODES = [
 class SaleCustomerCampaignWizard(models.TransientModel):
     _name = "sale.customer.campaign.wizard"
     _description = "Launch a Customer Campaign"
+    _inherit = ["sale.customer.worklist.mixin"]
 
     step = fields.Selection([("criteria", "Criteria"), ("preview", "Preview")], default="criteria", required=True)
     name = fields.Char(
@@ -111,15 +112,6 @@ class SaleCustomerCampaignWizard(models.TransientModel):
     line_ids = fields.One2many("sale.customer.campaign.wizard.line", "wizard_id", "Customers and Users")
     left_out_count = fields.Integer("Left Out", readonly=True, help="Customers for whom no user had room left.")
     plan_summary = fields.Text("Plan", compute="_compute_plan_summary")
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if context.get("active_model") == "res.partner" and context.get("active_ids") and "partner_ids" in fields_list:
-            partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
-            values["partner_ids"] = [Command.set(partners.ids)]
-        return values
 
     @api.depends("line_ids.user_id")
     def _compute_plan_summary(self):
@@ -256,38 +248,13 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         self.write({"line_ids": [Command.clear()], "step": "criteria", "left_out_count": 0})
         return self._reopen()
 
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "context": self.env.context,
-        }
-
     def action_launch(self):
         self.ensure_one()
         self._check_choices()
         lines = self.line_ids
         if not lines:
             raise UserError(self.env._("The plan is empty: preview it first."))
-        nobody = lines.filtered(lambda line: not line.user_id)
-        if nobody:
-            raise UserError(
-                self.env._(
-                    "Nobody is set for %(customers)s: choose a user or remove them from the plan.",
-                    customers=", ".join(nobody.partner_id.mapped("display_name")),
-                )
-            )
-        archived = lines.user_id.filtered(lambda user: not user.active)
-        if archived:
-            raise UserError(
-                self.env._(
-                    "These users are archived: %(users)s. Give their customers to someone else.",
-                    users=", ".join(archived.mapped("name")),
-                )
-            )
+        self._check_assignees(lines)
         campaign = self.env["sale.customer.campaign"].create(
             {
                 "name": self.name,
@@ -299,26 +266,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
                 "date_end": self.date_end,
             }
         )
-        summary = self.summary or self.name
-        # one notification per activity would mean thousands of emails: users see them in their activities
-        activities = (
-            self.env["mail.activity"]
-            .with_context(mail_activity_quick_update=True)
-            .create(
-                [
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                        "res_id": line.partner_id.id,
-                        "activity_type_id": self.activity_type_id.id,
-                        "summary": summary,
-                        "note": self.note,
-                        "date_deadline": self.date_deadline,
-                        "user_id": line.user_id.id,
-                    }
-                    for line in lines
-                ]
-            )
-        )
+        activities = self._create_activities(lines, self.summary or self.name)
         self.env["sale.customer.campaign.line"].create(
             [
                 {

@@ -8,7 +8,7 @@ revenue drop one read of two periods of orders computed by
 
 import datetime
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -21,6 +21,7 @@ RULE_ORDER = ("lost", "at_risk", "declining", "stalled", "chosen")
 class SaleCustomerReactivationWizard(models.TransientModel):
     _name = "sale.customer.reactivation.wizard"
     _description = "Win Back Customers"
+    _inherit = ["sale.customer.worklist.mixin"]
 
     step = fields.Selection([("criteria", "Criteria"), ("preview", "Preview")], default="criteria", required=True)
     company_id = fields.Many2one(
@@ -110,15 +111,6 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     )
     line_ids = fields.One2many("sale.customer.reactivation.wizard.line", "wizard_id", "Candidates")
     skipped_count = fields.Integer("Already Being Won Back", readonly=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if context.get("active_model") == "res.partner" and context.get("active_ids") and "partner_ids" in fields_list:
-            partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
-            values["partner_ids"] = [Command.set(partners.ids)]
-        return values
 
     # ---- checks
     def _check_choices(self):
@@ -314,16 +306,6 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         self.write({"line_ids": [Command.clear()], "step": "criteria"})
         return self._reopen()
 
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "context": self.env.context,
-        }
-
     def action_confirm(self):
         """One attempt and one activity per ticked customer, and the emails, all or nothing."""
         self.ensure_one()
@@ -331,41 +313,9 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         lines = self.line_ids.filtered("selected")
         if not lines:
             raise UserError(self.env._("Tick at least one customer to win back."))
-        nobody = lines.filtered(lambda line: not line.user_id)
-        if nobody:
-            raise UserError(
-                self.env._(
-                    "Nobody is set to contact %(customers)s: choose who, or untick them.",
-                    customers=", ".join(nobody.partner_id.mapped("display_name")),
-                )
-            )
-        archived = lines.user_id.filtered(lambda user: not user.active)
-        if archived:
-            raise UserError(
-                self.env._(
-                    "These users are archived: %(users)s. Choose someone else for their customers.",
-                    users=", ".join(archived.mapped("name")),
-                )
-            )
+        self._check_assignees(lines)
         today = fields.Date.context_today(self)
-        activities = (
-            self.env["mail.activity"]
-            .with_context(mail_activity_quick_update=True)
-            .create(
-                [
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                        "res_id": line.partner_id.id,
-                        "activity_type_id": self.activity_type_id.id,
-                        "summary": self.summary,
-                        "note": self.note,
-                        "date_deadline": self.date_deadline,
-                        "user_id": line.user_id.id,
-                    }
-                    for line in lines
-                ]
-            )
-        )
+        activities = self._create_activities(lines, self.summary)
         attempts = self.env["sale.customer.reactivation"].create(
             [
                 {

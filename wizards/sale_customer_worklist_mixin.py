@@ -1,0 +1,75 @@
+from odoo import Command, api, models
+from odoo.exceptions import UserError
+
+
+class SaleCustomerWorklistMixin(models.AbstractModel):
+    """What the win-back and campaign wizards share: the partners selected in the list, the
+    two-step form (criteria, then preview) and the bulk creation of one activity per customer.
+
+    The wizards have ``partner_ids``, ``activity_type_id``, ``note`` and ``date_deadline``;
+    their preview lines have ``partner_id`` and ``user_id``.
+    """
+
+    _name = "sale.customer.worklist.mixin"
+    _description = "Customer Worklist Wizard"
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "res.partner" and context.get("active_ids") and "partner_ids" in fields_list:
+            partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
+            values["partner_ids"] = [Command.set(partners.ids)]
+        return values
+
+    def _reopen(self):
+        """Show this wizard again (at its next step)."""
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": self.env.context,
+        }
+
+    def _check_assignees(self, lines):
+        """Every line has someone, and nobody is archived (they may have been since the preview)."""
+        nobody = lines.filtered(lambda line: not line.user_id)
+        if nobody:
+            raise UserError(
+                self.env._(
+                    "Nobody is set for %(customers)s: choose someone, or leave them out.",
+                    customers=", ".join(nobody.partner_id.mapped("display_name")),
+                )
+            )
+        archived = lines.user_id.filtered(lambda user: not user.active)
+        if archived:
+            raise UserError(
+                self.env._(
+                    "These users are archived: %(users)s. Choose someone else for their customers.",
+                    users=", ".join(archived.mapped("name")),
+                )
+            )
+
+    def _create_activities(self, lines, summary):
+        """One activity per line on its customer, for its user, in one ``create``."""
+        # one notification per activity would mean thousands of emails: users see them in their activities
+        return (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "res_id": line.partner_id.id,
+                        "activity_type_id": self.activity_type_id.id,
+                        "summary": summary,
+                        "note": self.note,
+                        "date_deadline": self.date_deadline,
+                        "user_id": line.user_id.id,
+                    }
+                    for line in lines
+                ]
+            )
+        )
