@@ -156,6 +156,7 @@ class TestCustomerWinBack(CustomerBaseCommon):
             activity = attempt.activity_id
             self.assertEqual((activity.res_model, activity.res_id), ("res.partner", attempt.partner_id.id))
             self.assertEqual(activity.user_id, attempt.user_id)
+            self.assertIn(attempt.user_id.partner_id, attempt.message_partner_ids, "the caller follows it")
             self.assertEqual(activity.activity_type_id, self.env.ref("sale_customer_base.mail_activity_type_winback"))
             email = attempt.message_ids.filtered(lambda m: m.message_type == "comment")
             if attempt.partner_id == self.risky:

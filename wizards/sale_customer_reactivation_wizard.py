@@ -316,23 +316,39 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         self._check_assignees(lines)
         today = fields.Date.context_today(self)
         activities = self._create_activities(lines, self.summary)
-        attempts = self.env["sale.customer.reactivation"].create(
-            [
-                {
-                    "partner_id": line.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "date": today,
-                    "user_id": line.user_id.id,
-                    "rule": line.rule,
-                    "stage": line.stage,
-                    "last_order_date": line.last_order_date,
-                    "revenue_lost": line.revenue_lost,
-                    "ltv": line.ltv,
-                    "activity_id": activity.id,
-                }
-                for line, activity in zip(lines, activities, strict=True)
-            ]
+        # Created without the chatter's per-record work ("created" message, "assigned to you"
+        # email, follower insert): for thousands of attempts it took minutes, and the activity
+        # already tells who is to call. The callers follow their attempts, added per caller
+        # below, so that the customer's reply to the email reaches them.
+        attempts = (
+            self.env["sale.customer.reactivation"]
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        "partner_id": line.partner_id.id,
+                        "company_id": self.company_id.id,
+                        "date": today,
+                        "user_id": line.user_id.id,
+                        "rule": line.rule,
+                        "stage": line.stage,
+                        "last_order_date": line.last_order_date,
+                        "revenue_lost": line.revenue_lost,
+                        "ltv": line.ltv,
+                        "activity_id": activity.id,
+                    }
+                    for line, activity in zip(lines, activities, strict=True)
+                ]
+            )
         )
+        for user in lines.user_id:
+            self.env["mail.followers"]._insert_followers(
+                attempts._name,
+                attempts.filtered(lambda attempt, user=user: attempt.user_id == user).ids,
+                user.partner_id.ids,
+                customer_ids=[],
+                check_existing=False,
+            )
         if self.send_email:
             with_email = attempts.filtered("partner_id.email")
             for attempt in with_email:
