@@ -55,7 +55,7 @@ class SaleCustomerReactivation(models.Model):
     revenue_lost = fields.Monetary(
         readonly=True, help="Revenue of the previous period minus revenue of the last one, when the attempt was made."
     )
-    ltv = fields.Monetary("LTV at the Attempt", readonly=True)
+    ltv = fields.Monetary("LTV at the Attempt", readonly=True, groups="sales_team.group_sale_manager")
     reason_id = fields.Many2one("sale.customer.reactivation.reason", "Reason for Leaving", tracking=True)
     product_feedback = fields.Text("What Did Not Suit in the Product")
     staff_feedback = fields.Text("What Did Not Suit in the Staff")

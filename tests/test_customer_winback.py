@@ -250,6 +250,13 @@ class TestCustomerWinBack(CustomerBaseCommon):
             for view_type in action["view_mode"].split(","):
                 self.Attempt.get_view(view_type=view_type)
 
+    def test_salespeople_win_back_their_own_customers(self):
+        wizard = self.Wizard.with_user(self.alice).with_company(self.company).create({"company_id": self.company.id})
+        wizard.action_preview()
+        self.assertEqual(wizard.line_ids.partner_id, self.customer | self.risky, "Alice's lost and at-risk ones")
+        action = wizard.action_confirm()
+        self.assertEqual(self.Attempt.with_user(self.alice).search(action["domain"]).user_id, self.alice)
+
     def test_salespeople_see_their_own_attempts(self):
         mine = self.attempt(self.customer, D(2026, 6, 1))  # Alice's customer
         theirs = self.attempt(self.shrinking, D(2026, 6, 1))  # Bob's customer

@@ -60,7 +60,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     abc_class = fields.Selection(ABC_CLASSES, "Revenue Class (ABC)", help="Leave empty for every class.")
     key_accounts_only = fields.Boolean()
     min_revenue = fields.Monetary("Minimum Revenue to Date")
-    min_ltv = fields.Monetary("Minimum LTV")
+    min_ltv = fields.Monetary("Minimum LTV", groups="sales_team.group_sale_manager")
     # what to do
     assign_to = fields.Selection(
         [("salesperson", "The Customer's Salesperson"), ("user", "A User I Choose")],
@@ -126,7 +126,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             problems.append(self.env._("Compare at least the last day."))
         if self.use_stalled and self.stalled_days < 1:
             problems.append(self.env._("A quotation must have been sent at least one day ago."))
-        if self.min_revenue < 0 or self.min_ltv < 0:
+        if self.min_revenue < 0 or self.sudo().min_ltv < 0:
             problems.append(self.env._("Minimum revenue and LTV cannot be negative."))
         if self.assign_to == "user" and not self.user_id:
             problems.append(self.env._("Choose the user to give the customers to."))
@@ -147,6 +147,9 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     # ---- candidates
     def _base_domain(self):
         domain = [("customer_stage", "!=", False), "|", ("parent_id", "=", False), ("is_company", "=", True)]
+        if not self.env.user.has_group("sales_team.group_sale_salesman_all_leads"):
+            # a salesperson who sees only their own documents wins back only their own customers
+            domain.append(("user_id", "=", self.env.uid))
         if self.partner_ids:
             domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
         if self.team_ids:
@@ -159,8 +162,8 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             domain.append(("is_key_account", "=", True))
         if self.min_revenue:
             domain.append(("revenue_to_date", ">=", self.min_revenue))
-        if self.min_ltv:
-            domain.append(("ltv", ">=", self.min_ltv))
+        if self.sudo().min_ltv:  # only managers can set it
+            domain.append(("ltv", ">=", self.sudo().min_ltv))
         return domain
 
     def _find_candidates(self):
@@ -277,6 +280,11 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                 )
             )
         partners = self.env["res.partner"].with_company(self.company_id).browse(ids)
+        # LTV (margin based) is for managers: others get the list without it
+        ltv = {}
+        with_ltv = partners._fields["ltv"].is_accessible(self.env)
+        if with_ltv:
+            ltv = {partner.id: partner.ltv for partner in partners}
         as_of = fields.Date.context_today(self)
         days = self.decline_days if self.decline_days > 0 else 90
         drop = revenue_drop(self._orders_since(partners._as_query(), as_of - datetime.timedelta(days * 2)), as_of, days)
@@ -291,13 +299,15 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                     "last_order_date": partner.last_order_date,
                     "days_silent": partner.days_since_last_order,
                     "revenue_lost": lost.get(partner.id, 0.0),
-                    "ltv": partner.ltv,
+                    **({"ltv": ltv[partner.id]} if with_ltv else {}),
                     "salesperson_id": partner.user_id.id,
                     "is_key_account": partner.is_key_account,
                     "user_id": self._assignee(partner).id,
                 }
             )
-            for partner in partners.sorted(lambda p: (rank[found[p.id]], -lost.get(p.id, 0.0), -p.ltv, p.id))
+            for partner in partners.sorted(
+                lambda p: (rank[found[p.id]], -lost.get(p.id, 0.0), -ltv.get(p.id, 0.0), p.id)
+            )
         ]
         self.write({"line_ids": [Command.clear(), *lines], "step": "preview", "skipped_count": len(skipped)})
         return self._reopen()
@@ -315,6 +325,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             raise UserError(self.env._("Tick at least one customer to win back."))
         self._check_assignees(lines)
         today = fields.Date.context_today(self)
+        with_ltv = self.env["sale.customer.reactivation"]._fields["ltv"].is_accessible(self.env)
         activities = self._create_activities(lines, self.summary)
         # Created without the chatter's per-record work ("created" message, "assigned to you"
         # email, follower insert): for thousands of attempts it took minutes, and the activity
@@ -334,7 +345,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                         "stage": line.stage,
                         "last_order_date": line.last_order_date,
                         "revenue_lost": line.revenue_lost,
-                        "ltv": line.ltv,
+                        **({"ltv": line.ltv} if with_ltv else {}),
                         "activity_id": activity.id,
                     }
                     for line, activity in zip(lines, activities, strict=True)

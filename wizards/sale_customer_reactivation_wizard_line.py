@@ -18,7 +18,7 @@ class SaleCustomerReactivationWizardLine(models.TransientModel):
     last_order_date = fields.Date("Last Order", readonly=True)
     days_silent = fields.Integer(readonly=True)
     revenue_lost = fields.Monetary(readonly=True, help="Previous period minus the last one.")
-    ltv = fields.Monetary("LTV", readonly=True)
+    ltv = fields.Monetary("LTV", readonly=True, groups="sales_team.group_sale_manager")
     salesperson_id = fields.Many2one("res.users", readonly=True)
     is_key_account = fields.Boolean("Key Account", readonly=True)
     user_id = fields.Many2one("res.users", "Contacted By", domain=[("share", "=", False)])
