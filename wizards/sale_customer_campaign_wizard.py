@@ -29,7 +29,6 @@ class SaleCustomerCampaignWizard(models.TransientModel):
     _description = "Launch a Customer Campaign"
     _inherit = ["sale.customer.worklist.mixin"]
 
-    step = fields.Selection([("criteria", "Criteria"), ("preview", "Preview")], default="criteria", required=True)
     name = fields.Char(
         "Campaign",
         required=True,
@@ -37,15 +36,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             "Customer campaign %(date)s", date=fields.Date.to_string(fields.Date.context_today(self))
         ),
     )
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        default=lambda self: self.env.company,
-        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     # which customers
-    partner_ids = fields.Many2many("res.partner", string="Selected Customers")
     stage_tag_ids = fields.Many2many(
         "sale.customer.base.tag",
         "sale_customer_campaign_wizard_stage_rel",

@@ -23,19 +23,6 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     _description = "Win Back Customers"
     _inherit = ["sale.customer.worklist.mixin"]
 
-    step = fields.Selection([("criteria", "Criteria"), ("preview", "Preview")], default="criteria", required=True)
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        default=lambda self: self.env.company,
-        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_ids = fields.Many2many(
-        "res.partner",
-        string="Selected Customers",
-        help="Look for candidates among these customers only.",
-    )
     include_selected = fields.Boolean(
         "Include Every Selected Customer",
         default=True,

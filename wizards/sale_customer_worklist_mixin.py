@@ -1,4 +1,4 @@
-from odoo import Command, api, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -6,12 +6,24 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
     """What the win-back and campaign wizards share: the partners selected in the list, the
     two-step form (criteria, then preview) and the bulk creation of one activity per customer.
 
-    The wizards have ``partner_ids``, ``activity_type_id``, ``note`` and ``date_deadline``;
-    their preview lines have ``partner_id`` and ``user_id``.
+    The wizards add ``activity_type_id``, ``summary``, ``note`` and ``date_deadline`` (with
+    their own defaults); their preview lines have ``partner_id`` and ``user_id``.
     """
 
     _name = "sale.customer.worklist.mixin"
     _description = "Customer Worklist Wizard"
+
+    step = fields.Selection([("criteria", "Criteria"), ("preview", "Preview")], default="criteria", required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_ids = fields.Many2many(
+        "res.partner", string="Selected Customers", help="Only these customers (selected in the contact list)."
+    )
 
     @api.model
     def default_get(self, fields_list):
