@@ -29,9 +29,7 @@ class SaleCustomerCampaignProgress(models.Model):
     pending = fields.Integer(readonly=True, help="Not done yet, due date not passed.")
     overdue = fields.Integer(readonly=True, help="Not done, due date passed.")
     cancelled = fields.Integer("Withdrawn", readonly=True)
-    ordered = fields.Integer(
-        "Customers Who Ordered", readonly=True, help="Customers with a confirmed order in the campaign's window."
-    )
+    ordered = fields.Integer(readonly=True, help="Customers with a confirmed order in the campaign's window.")
     revenue = fields.Monetary(readonly=True, help="Untaxed revenue of those orders, company currency.")
 
     @property

@@ -251,13 +251,13 @@ class SaleCustomerCampaignWizard(models.TransientModel):
                 "name": self.name,
                 "company_id": self.company_id.id,
                 "activity_type_id": self.activity_type_id.id,
-                "summary": self.summary,
+                "summary": self.summary or self.name,
                 "note": self.note,
                 "date_deadline": self.date_deadline,
                 "date_end": self.date_end,
             }
         )
-        activities = self._create_activities(lines, self.summary or self.name)
+        activities = self._create_activities(lines, campaign.summary)
         self.env["sale.customer.campaign.line"].create(
             [
                 {

@@ -38,11 +38,13 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
         """Show this wizard again (at its next step)."""
         return {
             "type": "ir.actions.act_window",
+            "name": self.env["ir.model"]._get(self._name).name,  # the translated description
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "context": self.env.context,
+            # the preview is a wide list
+            "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
     def _check_assignees(self, lines):
