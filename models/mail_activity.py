@@ -10,6 +10,14 @@ class MailActivity(models.Model):
         lines.write({"state": "done", "date_done": fields.Date.context_today(self)})
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 
+    def write(self, vals):
+        res = super().write(vals)
+        # rescheduled or handed over in the activity views: the campaign follows
+        synced = {name: vals[name] for name in ("date_deadline", "user_id") if vals.get(name)}
+        if synced:
+            self._customer_campaign_lines().write(synced)
+        return res
+
     def unlink(self):
         # deleted without being done: the task is withdrawn
         self._customer_campaign_lines().write({"state": "cancelled"})

@@ -193,6 +193,15 @@ class TestCustomerCampaign(CustomerBaseCommon):
         self.assertFalse(activities.exists(), "withdrawn from the salespeople")
         self.assertEqual(ann_lines[0].state, "done", "done stays done")
 
+    def test_rescheduling_or_handing_over_an_activity_moves_the_task(self):
+        campaign = self.launch()
+        line = campaign.line_ids.filtered(lambda l: l.user_id == self.ann)[0]
+        later = self.today + datetime.timedelta(days=40)
+        line.activity_id.with_user(self.ann).write({"date_deadline": later})
+        self.assertEqual(line.date_deadline, later)
+        line.activity_id.with_user(self.boss).write({"user_id": self.ben.id})
+        self.assertEqual(line.user_id, self.ben, "Ben has it now, in the campaign too")
+
     def test_deleting_an_activity_withdraws_the_task(self):
         campaign = self.launch()
         line = campaign.line_ids[0]
