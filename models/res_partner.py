@@ -19,6 +19,7 @@ from odoo.tools import SQL
 
 from ..analytics import customer_metrics
 from ..analytics.lifecycle import STAGE_LABELS
+from .sale_order import ORDER_MARGIN, ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
 
@@ -442,14 +443,13 @@ class ResPartner(models.Model):
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         until = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
         # date_order is stored in UTC: its ::date is the UTC date of the order.
-        # An order without a usable rate counts at rate 1 rather than vanishing.
         query = SQL(
             """
             SELECT p.commercial_partner_id AS partner_id,
                    so.id AS order_id,
                    so.date_order::date - DATE '1970-01-01' AS day,
-                   so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS revenue,
-                   COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin,
+                   %(revenue)s AS revenue,
+                   %(margin)s AS margin,
                    so.team_id,
                    so.user_id
               FROM sale_order AS so
@@ -462,6 +462,8 @@ class ResPartner(models.Model):
             company=company.id,
             until=until,
             partners=self._partner_filter("p", partner_ids),
+            revenue=ORDER_REVENUE,
+            margin=ORDER_MARGIN,
         )
         return self._customer_base_frame(query)
 

@@ -16,6 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..analytics.flow import PERIOD_KINDS, flow_history, periods
+from .sale_order import ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
 
@@ -194,14 +195,13 @@ class SaleCustomerBaseHistory(models.Model):
         if partner_query is not None:
             narrow = SQL("%s AND p.commercial_partner_id IN %s", narrow, partner_query.subselect())
         # date_order is stored in UTC: its ::date is the UTC date of the order.
-        # An order without a usable rate counts at rate 1 rather than vanishing.
         query = SQL(
             """
             WITH orders AS (
                 SELECT p.commercial_partner_id AS partner_id,
                        so.id AS order_id,
                        so.date_order::date - DATE '1970-01-01' AS day,
-                       so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS revenue,
+                       %(revenue)s AS revenue,
                        so.team_id,
                        so.user_id
                   FROM sale_order AS so
@@ -222,6 +222,7 @@ class SaleCustomerBaseHistory(models.Model):
             until=until,
             cutoff=cutoff,
             narrow=narrow,
+            revenue=ORDER_REVENUE,
         )
         return self.env["res.partner"]._customer_base_frame(query)
 

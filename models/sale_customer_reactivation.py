@@ -12,6 +12,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .res_partner import STAGES
+from .sale_order import ORDER_REVENUE
 
 RULES = [
     ("lost", "Lost"),
@@ -136,7 +137,7 @@ class SaleCustomerReactivation(models.Model):
                   LEFT JOIN LATERAL (
                         SELECT (array_agg(so.id ORDER BY so.date_order, so.id))[1] AS first_order,
                                min(so.date_order)::date AS first_day,
-                               sum(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS revenue
+                               sum(%(revenue)s) AS revenue
                           FROM sale_order AS so
                           JOIN res_partner AS p ON p.id = so.partner_id
                          WHERE p.commercial_partner_id = r.partner_id
@@ -147,6 +148,7 @@ class SaleCustomerReactivation(models.Model):
                  WHERE %(filters)s
                 """,
                 filters=SQL(" AND ").join(filters) if filters else SQL("TRUE"),
+                revenue=ORDER_REVENUE,
             )
         )
         rows = self.env.cr.fetchall()

@@ -1,6 +1,13 @@
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.tools import SQL
+
+# An order's untaxed amount and margin in company currency, at the order's own rate (the
+# order's alias is ``so`` in every query of the addon). An order without a usable rate counts
+# at rate 1 rather than vanishing.
+ORDER_REVENUE = SQL("so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)")
+ORDER_MARGIN = SQL("COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1)")
 
 
 class SaleOrder(models.Model):

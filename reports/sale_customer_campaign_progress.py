@@ -7,6 +7,8 @@ outcome on orders confirmed at any time, so both are computed when read.
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.sale_order import ORDER_REVENUE
+
 
 class SaleCustomerCampaignProgress(models.Model):
     _name = "sale.customer.campaign.progress"
@@ -50,7 +52,7 @@ class SaleCustomerCampaignProgress(models.Model):
               FROM sale_customer_campaign_line AS line
               JOIN sale_customer_campaign AS campaign ON campaign.id = line.campaign_id
               LEFT JOIN LATERAL (
-                    SELECT sum(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS revenue
+                    SELECT sum(%(revenue)s) AS revenue
                       FROM sale_order AS so
                       JOIN res_partner AS p ON p.id = so.partner_id
                      WHERE p.commercial_partner_id = line.partner_id
@@ -60,5 +62,6 @@ class SaleCustomerCampaignProgress(models.Model):
                     HAVING count(*) > 0
                    ) AS outcome ON TRUE
              GROUP BY line.campaign_id, campaign.company_id, line.user_id
-            """
+            """,
+            revenue=ORDER_REVENUE,
         )

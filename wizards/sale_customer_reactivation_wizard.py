@@ -14,6 +14,7 @@ from odoo.tools import SQL
 
 from ..analytics.winback import declining_customers, quotation_cutoff, revenue_drop
 from ..models.res_partner import ABC_CLASSES
+from ..models.sale_order import ORDER_REVENUE
 
 RULE_ORDER = ("lost", "at_risk", "declining", "stalled", "chosen")
 
@@ -188,7 +189,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             """
             SELECT p.commercial_partner_id AS partner_id,
                    so.date_order::date AS date,
-                   so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+                   %(revenue)s AS amount
               FROM sale_order AS so
               JOIN res_partner AS p ON p.id = so.partner_id
              WHERE so.state = 'sale'
@@ -199,6 +200,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             company=self.company_id.id,
             since=datetime.datetime.combine(since, datetime.time.min),
             partners=partner_query.subselect(),
+            revenue=ORDER_REVENUE,
         )
         frame = partners._customer_base_frame(query)
         if frame.empty:
