@@ -342,7 +342,8 @@ class ResPartner(models.Model):
         companies = self.env["res.company"].sudo()
         pending = companies.search([("customer_base_pending", "=", True)], order="id")
         if not pending:
-            pending = companies.search([], order="id")
+            # every company, on purpose: a new nightly run (companies are few)
+            pending = companies.search([], order="id")  # pylint: disable=no-search-all
             pending.customer_base_pending = True
         company = pending[0]
         try:

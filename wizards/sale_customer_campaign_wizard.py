@@ -131,11 +131,9 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             problems.append(self.env._("Choose the users to spread the customers over."))
         if self.assign_mode == "single" and len(self.user_ids) != 1:
             problems.append(self.env._("Choose exactly one user to give every customer to."))
-        archived = (self.user_ids | self.fallback_user_id).filtered(lambda user: not user.active)
+        archived = self._archived_users_problem(self.user_ids | self.fallback_user_id)
         if archived:
-            problems.append(
-                self.env._("These users are archived: %(users)s.", users=", ".join(archived.mapped("name")))
-            )
+            problems.append(archived)
         if problems:
             raise UserError("\n".join(problems))
 

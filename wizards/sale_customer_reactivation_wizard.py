@@ -124,11 +124,9 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             problems.append(self.env._("The due date is in the past."))
         if self.send_email and not self.mail_template_id:
             problems.append(self.env._("Choose the email template."))
-        archived = (self.user_id | self.senior_user_id | self.fallback_user_id).filtered(lambda u: not u.active)
+        archived = self._archived_users_problem(self.user_id | self.senior_user_id | self.fallback_user_id)
         if archived:
-            problems.append(
-                self.env._("These users are archived: %(users)s.", users=", ".join(archived.mapped("name")))
-            )
+            problems.append(archived)
         if problems:
             raise UserError("\n".join(problems))
 

@@ -47,6 +47,13 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
             "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
+    def _archived_users_problem(self, users):
+        """The message naming the archived ones among ``users``, or None."""
+        archived = users.filtered(lambda user: not user.active)
+        if not archived:
+            return None
+        return self.env._("These users are archived: %(users)s.", users=", ".join(archived.mapped("name")))
+
     def _check_assignees(self, lines):
         """Every line has someone, and nobody is archived (they may have been since the preview)."""
         nobody = lines.filtered(lambda line: not line.user_id)
@@ -57,14 +64,9 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
                     customers=", ".join(nobody.partner_id.mapped("display_name")),
                 )
             )
-        archived = lines.user_id.filtered(lambda user: not user.active)
-        if archived:
-            raise UserError(
-                self.env._(
-                    "These users are archived: %(users)s. Choose someone else for their customers.",
-                    users=", ".join(archived.mapped("name")),
-                )
-            )
+        problem = self._archived_users_problem(lines.user_id)
+        if problem:
+            raise UserError(problem + " " + self.env._("Choose someone else for their customers."))
 
     def _create_activities(self, lines, summary):
         """One activity per line on its customer, for its user, in one ``create``."""
