@@ -6,10 +6,97 @@ Percentages are given in percent (80.0 means 80 %), durations in days or
 months as their names say.
 """
 
+import math
 from dataclasses import dataclass, fields
 
 XYZ_METHODS = ("frequency", "stability")
 LIFETIME_METHODS = ("fixed", "estimated")
+
+# Accepted range of each number, bounds included. A setting outside them either
+# means nothing (a share above 100 %) or breaks date arithmetic later (a window of
+# 99,999 months reaches before year 1): the nightly job must never meet one.
+RANGES = {
+    "window_months": (1, 120),  # months
+    "abc_a_percent": (0.1, 100),
+    "abc_b_percent": (0.1, 100),
+    "xyz_x_months": (0.1, 120),  # months
+    "xyz_y_months": (0.1, 120),
+    "xyz_x_variation": (0, 1000),  # % of the mean monthly revenue
+    "xyz_y_variation": (0, 1000),
+    "lost_days": (1, 3650),  # days
+    "at_risk_min_days": (0, 3650),
+    "at_risk_single_order_days": (1, 3650),
+    "at_risk_interval_factor": (1, 100),
+    "regular_min_orders": (2, 1000),  # orders
+    "loyal_share_of_wallet": (0, 100),
+    "lifetime_months": (1, 600),  # months
+    "lifetime_min_lost_customers": (0, 1_000_000),  # customers
+    "key_account_percent": (0.1, 100),
+    "dependency_elevated_percent": (0.1, 100),
+    "dependency_high_percent": (0.1, 100),
+    "dependency_critical_percent": (0.1, 100),
+}
+# (lower, higher): the first must stay strictly below the second, or a class or a
+# stage can never happen (at risk after 60 days is never reached when lost after 30).
+RISING = (
+    ("abc_a_percent", "abc_b_percent"),
+    ("xyz_x_months", "xyz_y_months"),
+    ("xyz_x_variation", "xyz_y_variation"),
+    ("dependency_elevated_percent", "dependency_high_percent"),
+    ("dependency_high_percent", "dependency_critical_percent"),
+    ("at_risk_min_days", "lost_days"),
+    ("at_risk_single_order_days", "lost_days"),
+)
+CHOICES = {"xyz_method": XYZ_METHODS, "lifetime_method": LIFETIME_METHODS}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason why settings make no sense: a value out of its range, a pair out of order, a bad choice."""
+
+    kind: str  # "range", "order" or "choice"
+    name: str
+    value: object
+    other: str = ""  # "order": the setting it must stay below
+    other_value: object = None
+    low: float = 0.0  # "range": accepted bounds
+    high: float = 0.0
+
+    def __str__(self):
+        if self.kind == "range":
+            return f"{self.name} must be between {self.low:g} and {self.high:g}, not {self.value}"
+        if self.kind == "order":
+            return f"{self.name} ({self.value}) must be below {self.other} ({self.other_value})"
+        return f"{self.name} must be one of {', '.join(CHOICES[self.name])}, not {self.value!r}"
+
+
+def in_range(value, low, high):
+    """Whether ``value`` is a finite number between ``low`` and ``high`` (NaN and infinity are not)."""
+    try:
+        return math.isfinite(value) and low <= value <= high
+    except TypeError:
+        return False
+
+
+def setting_problems(values, ranges=RANGES, rising=RISING):
+    """The :class:`Problem` list of the settings ``values`` (a mapping of setting name to value).
+
+    Only the names present in ``values`` are checked, so a caller may add its own
+    ranges and pairs (the Odoo company adds the settings the engine does not use).
+    """
+    problems = [
+        Problem("range", name, values[name], low=low, high=high)
+        for name, (low, high) in ranges.items()
+        if name in values and not in_range(values[name], low, high)
+    ]
+    out_of_range = {problem.name for problem in problems}
+    for low, high in rising:
+        if low in values and high in values and not out_of_range & {low, high} and values[low] >= values[high]:
+            problems.append(Problem("order", low, values[low], other=high, other_value=values[high]))
+    for name, choices in CHOICES.items():
+        if name in values and values[name] not in choices:
+            problems.append(Problem("choice", name, values[name]))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -44,59 +131,13 @@ class Settings:
     dependency_critical_percent: float = 50.0
 
     def __post_init__(self):
-        problems = self.problems()
+        problems = setting_problems(vars(self))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("; ".join(str(problem) for problem in problems))
 
     def problems(self):
-        """Return the list of reasons why these settings make no sense."""
-        problems = []
-        for name in (
-            "abc_a_percent",
-            "abc_b_percent",
-            "xyz_x_variation",
-            "xyz_y_variation",
-            "loyal_share_of_wallet",
-            "key_account_percent",
-            "dependency_elevated_percent",
-            "dependency_high_percent",
-            "dependency_critical_percent",
-        ):
-            value = getattr(self, name)
-            if not 0 <= value <= 100:
-                problems.append(f"{name} must be between 0 and 100, not {value}")
-        for name in (
-            "window_months",
-            "xyz_x_months",
-            "xyz_y_months",
-            "lost_days",
-            "at_risk_single_order_days",
-            "at_risk_interval_factor",
-            "regular_min_orders",
-            "lifetime_months",
-        ):
-            if getattr(self, name) <= 0:
-                problems.append(f"{name} must be positive, not {getattr(self, name)}")
-        for name in ("at_risk_min_days", "lifetime_min_lost_customers"):
-            if getattr(self, name) < 0:
-                problems.append(f"{name} must not be negative, not {getattr(self, name)}")
-        ordered = [
-            ("abc_a_percent", "abc_b_percent"),
-            ("xyz_x_months", "xyz_y_months"),
-            ("xyz_x_variation", "xyz_y_variation"),
-            ("dependency_elevated_percent", "dependency_high_percent"),
-            ("dependency_high_percent", "dependency_critical_percent"),
-        ]
-        for low, high in ordered:
-            if getattr(self, low) >= getattr(self, high):
-                problems.append(f"{low} ({getattr(self, low)}) must be below {high} ({getattr(self, high)})")
-        if self.xyz_method not in XYZ_METHODS:
-            problems.append(f"xyz_method must be one of {', '.join(XYZ_METHODS)}, not {self.xyz_method!r}")
-        if self.lifetime_method not in LIFETIME_METHODS:
-            problems.append(
-                f"lifetime_method must be one of {', '.join(LIFETIME_METHODS)}, not {self.lifetime_method!r}"
-            )
-        return problems
+        """Return the reasons why these settings make no sense (see :func:`setting_problems`)."""
+        return setting_problems(vars(self))
 
     @classmethod
     def field_names(cls):

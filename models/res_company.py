@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..analytics import Settings
+from ..analytics.settings import setting_problems
 
 # Company field -> analytics.Settings attribute
 SETTINGS_FIELDS = {
@@ -24,35 +25,12 @@ SETTINGS_FIELDS = {
     "customer_base_dependency_high": "dependency_high_percent",
     "customer_base_dependency_critical": "dependency_critical_percent",
 }
-PERCENT_FIELDS = (
-    "customer_base_abc_a_percent",
-    "customer_base_abc_b_percent",
-    "customer_base_xyz_x_variation",
-    "customer_base_xyz_y_variation",
-    "customer_base_loyal_share",
-    "customer_base_key_account_percent",
-    "customer_base_dependency_elevated",
-    "customer_base_dependency_high",
-    "customer_base_dependency_critical",
-)
-POSITIVE_FIELDS = (
-    "customer_base_window_months",
-    "customer_base_xyz_x_months",
-    "customer_base_xyz_y_months",
-    "customer_base_lost_days",
-    "customer_base_at_risk_single_days",
-    "customer_base_lifetime_months",
-    "customer_base_max_key_accounts",
-    "customer_base_winback_days",
-)
-NON_NEGATIVE_FIELDS = ("customer_base_at_risk_days",)
-RISING_FIELDS = (
-    ("customer_base_abc_a_percent", "customer_base_abc_b_percent"),
-    ("customer_base_xyz_x_months", "customer_base_xyz_y_months"),
-    ("customer_base_xyz_x_variation", "customer_base_xyz_y_variation"),
-    ("customer_base_dependency_elevated", "customer_base_dependency_high"),
-    ("customer_base_dependency_high", "customer_base_dependency_critical"),
-)
+SETTING_NAMES = {attribute: name for name, attribute in SETTINGS_FIELDS.items()}
+# Settings of the addon that the engine does not use, with their accepted range
+COMPANY_RANGES = {
+    "customer_base_max_key_accounts": (1, 1000),  # key accounts per manager
+    "customer_base_winback_days": (1, 3650),  # days
+}
 
 
 class ResCompany(models.Model):
@@ -108,38 +86,39 @@ class ResCompany(models.Model):
                 raise ValidationError("\n".join(problems))
 
     def _customer_base_setting_problems(self):
-        """Messages, in the user's words, for settings that make no sense."""
-        self.ensure_one()
+        """Messages, in the user's words and quoting the values entered, for settings that make no sense.
 
-        def label(name):
+        The rules are the engine's (:func:`..analytics.settings.setting_problems`), so that what is
+        saved here is what the nightly job accepts.
+        """
+        self.ensure_one()
+        values = {attribute: self[name] for name, attribute in SETTINGS_FIELDS.items()}
+        values.update({name: self[name] for name in COMPANY_RANGES})
+        problems = setting_problems(values) + setting_problems(values, ranges=COMPANY_RANGES, rising=())
+        return [self._customer_base_problem_message(problem) for problem in problems]
+
+    def _customer_base_problem_message(self, problem):
+        def label(attribute):
+            name = SETTING_NAMES.get(attribute, attribute)
             return self._fields[name]._description_string(self.env)
 
-        problems = []
-        for name in PERCENT_FIELDS:
-            if not 0 <= self[name] <= 100:
-                problems.append(
-                    self.env._(
-                        "%(field)s must be between 0 and 100, not %(value)s.", field=label(name), value=self[name]
-                    )
-                )
-        for name in POSITIVE_FIELDS:
-            if self[name] <= 0:
-                problems.append(self.env._("%(field)s must be greater than 0.", field=label(name)))
-        for name in NON_NEGATIVE_FIELDS:
-            if self[name] < 0:
-                problems.append(self.env._("%(field)s cannot be negative.", field=label(name)))
-        for low, high in RISING_FIELDS:
-            if self[low] >= self[high]:
-                problems.append(
-                    self.env._(
-                        "%(low)s (%(low_value)s) must be below %(high)s (%(high_value)s).",
-                        low=label(low),
-                        low_value=self[low],
-                        high=label(high),
-                        high_value=self[high],
-                    )
-                )
-        return problems
+        if problem.kind == "range":
+            return self.env._(
+                "%(field)s must be between %(low)s and %(high)s, not %(value)s.",
+                field=label(problem.name),
+                low=f"{problem.low:g}",
+                high=f"{problem.high:g}",
+                value=problem.value,
+            )
+        if problem.kind == "order":
+            return self.env._(
+                "%(low)s (%(low_value)s) must be below %(high)s (%(high_value)s).",
+                low=label(problem.name),
+                low_value=problem.value,
+                high=label(problem.other),
+                high_value=problem.other_value,
+            )
+        return self.env._("%(field)s: choose one of the proposed values.", field=label(problem.name))
 
     def _customer_base_settings(self):
         """The analytics settings of this company."""
