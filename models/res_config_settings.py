@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -35,14 +35,39 @@ class ResConfigSettings(models.TransientModel):
     customer_base_winback_days = fields.Integer(related="company_id.customer_base_winback_days", readonly=False)
     customer_base_last_run = fields.Datetime(related="company_id.customer_base_last_run")
 
-    def action_recompute_customer_base(self):
-        self.env["res.partner"].recompute_customer_base()
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The settings form would write each related field on the company one after
+        # another, and the company's checks of pairs (A below B, at risk before lost)
+        # would then judge a half-saved company and quote values nobody typed. The
+        # customer base settings go to the company in one write instead.
+        company_vals = []
+        for vals in vals_list:
+            ours = {name: vals.pop(name) for name in list(vals) if name in self._customer_base_company_fields()}
+            company_vals.append(ours)
+        records = super().create(vals_list)
+        for settings, ours in zip(records, company_vals, strict=True):
+            changed = {
+                name: value
+                for name, value in ours.items()
+                if settings.company_id._fields[name].convert_to_record(
+                    settings.company_id._fields[name].convert_to_cache(value, settings.company_id), settings.company_id
+                )
+                != settings.company_id[name]
+            }
+            if changed:
+                settings.company_id.write(changed)
+        return records
+
+    @api.model
+    def _customer_base_company_fields(self):
+        """Names of the company's customer base settings shown here (same name on both models)."""
         return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("The customer base has been recomputed."),
-                "next": {"type": "ir.actions.client", "tag": "reload"},
-            },
+            name
+            for name, field in self._fields.items()
+            if name.startswith("customer_base_") and field.related == f"company_id.{name}" and not field.readonly
         }
+
+    def action_recompute_customer_base(self):
+        Partner = self.env["res.partner"]
+        return Partner._customer_base_recomputed_notification(Partner.recompute_customer_base())

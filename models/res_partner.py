@@ -10,15 +10,20 @@ statements. Contacts mirror their commercial partner's values.
 import datetime
 import io
 import logging
+import time
 
 import pandas as pd
+from psycopg2 import errors
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.modules import module
+from odoo.tools import SQL, mute_logger
 
 from ..analytics import customer_metrics
 from ..analytics.lifecycle import STAGE_LABELS
+from ..analytics.settings import RANGES, in_range
 from .sale_order import ORDER_MARGIN, ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
@@ -64,6 +69,29 @@ METRIC_FIELDS = {
 # Inputs a person gives that the stage or the key account flag depend on
 MANUAL_FIELDS = ("share_of_wallet", "is_customer_advocate", "key_account_reason", "referred_by_id")
 MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
+ENGINE_FIELDS = frozenset(fname for fname, _type in METRIC_FIELDS.values())
+# Figures drawn from the customer's orders: a salesperson who may read only her own
+# orders sees them only for her customers (see ``_customer_figures_visible_sql``).
+# Stage, segments, key account status and dependency stay visible to every salesperson:
+# they say how to treat a customer without disclosing a colleague's sales.
+# cached per user: the same customer may show figures to a manager and none to a salesperson
+FIGURE_CONTEXT = ("company", "uid")
+ORDER_FIGURE_FIELDS = frozenset(
+    {
+        "customer_order_count",
+        "window_order_count",
+        "first_order_date",
+        "last_order_date",
+        "days_since_last_order",
+        "median_order_interval",
+        "next_order_date",
+        "average_order_value",
+        "purchase_frequency",
+        "revenue_to_date",
+        "revenue_window",
+        "revenue_share",
+    }
+)
 WRITE_BATCH_SIZE = 20000  # partners per UPDATE statement
 LOCK_NAMESPACE = 418_202  # pg advisory lock namespace of the full recompute (per company)
 
@@ -106,23 +134,40 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
     )
     customer_order_count = fields.Integer(
-        "Confirmed Orders", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        "Confirmed Orders",
+        company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
     )
     window_order_count = fields.Integer(
-        "Orders in Analysis Window", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        "Orders in Analysis Window",
+        company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
     )
     first_order_date = fields.Date(
-        "First Order", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        "First Order",
+        company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
     )
     last_order_date = fields.Date(
-        "Last Order", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        "Last Order",
+        company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
     )
     days_since_last_order = fields.Integer(
-        company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        company_dependent=True, depends_context=FIGURE_CONTEXT, readonly=True, groups="sales_team.group_sale_salesman"
     )
     median_order_interval = fields.Float(
         "Usual Days Between Orders",
         company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Median number of days between two consecutive orders.",
@@ -130,16 +175,22 @@ class ResPartner(models.Model):
     next_order_date = fields.Date(
         "Next Order Expected",
         company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Last order date plus the usual days between orders.",
     )
     average_order_value = fields.Float(
-        "Average Order (S)", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        "Average Order (S)",
+        company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
     )
     purchase_frequency = fields.Float(
         "Orders per Month (C)",
         company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Confirmed orders divided by the months since the first order (at least one month).",
@@ -166,7 +217,11 @@ class ResPartner(models.Model):
         help="Average order x orders per month x margin rate x customer lifetime.",
     )
     revenue_to_date = fields.Float(
-        "Revenue to Date", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
+        "Revenue to Date",
+        company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
     )
     margin_to_date = fields.Float(
         "Margin to Date", company_dependent=True, readonly=True, groups="sales_team.group_sale_manager"
@@ -174,6 +229,7 @@ class ResPartner(models.Model):
     revenue_window = fields.Float(
         "Revenue in Analysis Window",
         company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Untaxed revenue of the last months (12 by default, see the settings).",
@@ -181,6 +237,7 @@ class ResPartner(models.Model):
     revenue_share = fields.Float(
         "Share of Our Revenue",
         company_dependent=True,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="The customer's revenue in the analysis window over the company's.",
@@ -294,7 +351,14 @@ class ResPartner(models.Model):
         if not manager:
             return None
         limit = self.env.company.customer_base_max_key_accounts
-        held = self.search_count([("key_account_manager_id", "=", manager.id), ("id", "!=", self._origin.id)])
+        held = self.search_count(
+            [
+                ("key_account_manager_id", "=", manager.id),
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("id", "!=", self._origin.id),
+            ]
+        )
         if held < limit:
             return None
         return {
@@ -310,7 +374,14 @@ class ResPartner(models.Model):
             }
         }
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._drop_engine_values(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._drop_engine_values(vals)
         if not MANUAL_FIELDS_SET.intersection(vals):
             return super().write(vals)
         affected = self.commercial_partner_id | self.referred_by_id.commercial_partner_id
@@ -319,25 +390,105 @@ class ResPartner(models.Model):
         affected.sudo()._refresh_customer_metrics(self.env.company)
         return res
 
+    @api.model
+    def _drop_engine_values(self, vals):
+        """Remove the engine's values from ``vals``: they are written by the engine only (in SQL).
+
+        ``readonly`` only hides them in forms; an import, an RPC ``write`` or a copy would
+        otherwise forge a stage (and its history), a key account flag or revenue.
+        """
+        for fname in ENGINE_FIELDS.intersection(vals):
+            del vals[fname]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        sql = super()._field_to_sql(alias, fname, query, flush)
+        # every read, search, sort, group and aggregate of the field passes here
+        return self._customer_figure_sql(alias, fname, sql)
+
+    @api.model
+    def _customer_figures_restricted(self):
+        """Whether the user sees order figures of their own customers only (sales "own documents")."""
+        return not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
+
+    @api.model
+    def _customer_figures_visible_sql(self, alias, company=None):
+        """Condition on ``alias`` (a res_partner row): its order figures in ``company`` (an SQL
+        expression, the current company by default) are the user's to see.
+
+        As for sales orders, a salesperson with "own documents only" sees the figures of her
+        customers: those whose salesperson she is, or with an order of hers in the company.
+        """
+        return SQL(
+            """%(partner)s IN (
+                SELECT own.commercial_partner_id FROM res_partner AS own WHERE own.user_id = %(uid)s
+                 UNION
+                SELECT sold.commercial_partner_id
+                  FROM sale_order AS so JOIN res_partner AS sold ON sold.id = so.partner_id
+                 WHERE so.user_id = %(uid)s AND so.company_id = %(company)s
+            )""",
+            partner=SQL.identifier(alias, "commercial_partner_id"),
+            uid=self.env.uid,
+            company=company if company is not None else self.env.company.id,
+        )
+
+    @api.model
+    def _customer_figure_sql(self, alias, fname, expression, company=None):
+        """``expression`` (the value of order figure ``fname`` of ``alias``), or NULL where the
+        user may not see it: for SQL that reads the columns without ``_field_to_sql``."""
+        if fname not in ORDER_FIGURE_FIELDS or not self._customer_figures_restricted():
+            return expression
+        return SQL("CASE WHEN %s THEN %s END", self._customer_figures_visible_sql(alias, company), expression)
+
     def action_recompute_customer_base(self):
-        self.recompute_customer_base()
-        return True
+        return self._customer_base_recomputed_notification(self.recompute_customer_base())
+
+    @api.model
+    def _customer_base_recomputed_notification(self, summaries):
+        """A notification saying what a recompute did, leaving the user where they were."""
+        lines = [
+            self.env._(
+                "%(company)s: %(customers)s customers from %(orders)s orders in %(seconds)s s.",
+                company=summary["company"],
+                customers=summary["customers"],
+                orders=summary["orders"],
+                seconds=summary["seconds"],
+            )
+            for summary in summaries
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Customer base recomputed"),
+                "message": "\n".join(lines),
+                "sticky": False,
+            },
+        }
 
     # ---- engine
     @api.model
     def recompute_customer_base(self):
-        """Recompute the customer base of every company the user may access."""
+        """Recompute the customer base of every company the user may access.
+
+        :return: one summary per company (``company_id``, ``company`` name, ``customers``, ``orders``,
+            ``lifetime`` in months, ``seconds``)
+        """
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can recompute the customer base."))
-        for company in self.env.user.company_ids.sorted("id"):
+        return [
             self.sudo().with_company(company)._recompute_customer_base_company(company)
+            for company in self.env.user.company_ids.sorted("id")
+        ]
 
     @api.model
     def _cron_recompute_customer_base(self):
         """Nightly: recompute one company per call, the scheduler calling again while some remain.
 
-        A run starts by marking every company pending; a company is unmarked
-        once done, so an interrupted run resumes where it stopped.
+        A run starts by marking every company pending; a company is unmarked once
+        done, so an interrupted run resumes where it stopped. A company that fails
+        (bad data, a setting written around the checks) is logged and skipped: the
+        others are recomputed, and it is tried again the next night.
         """
         companies = self.env["res.company"].sudo()
         pending = companies.search([("customer_base_pending", "=", True)], order="id")
@@ -347,18 +498,59 @@ class ResPartner(models.Model):
             pending.customer_base_pending = True
         company = pending[0]
         try:
-            self.sudo().with_company(company)._recompute_customer_base_company(company)
+            with self.env.cr.savepoint():
+                self.sudo().with_company(company)._recompute_customer_base_company(company)
         except UserError as error:
             # another recompute of this company is running: it does the job
             _logger.info("Customer base of %s not recomputed: %s", company.name, error)
+        except Exception:
+            _logger.exception(
+                "Customer base of %s could not be recomputed; the other companies go on, it is tried again next night",
+                company.name,
+            )
+            self.env.invalidate_all()
         company.customer_base_pending = False
         self.env["ir.cron"]._notify_progress(done=1, remaining=len(pending) - 1)
         return len(pending) - 1
 
     def _recompute_customer_base_company(self, company):
-        """Recompute every customer of ``company`` (ranks included)."""
-        self._lock_customer_base(company)
+        """Recompute every customer of ``company`` (ranks included) and return a summary.
+
+        The work runs in a transaction of its own at READ COMMITTED, committed once the
+        company is done (all its values or none): orders confirmed meanwhile neither make
+        it fail with a serialization error nor wait for it (see ``_refresh_customer_metrics``).
+        At install, in tests, or when the caller's uncommitted data must be seen (context key
+        ``customer_base_same_transaction``), it runs in the current transaction.
+        """
+        started = time.monotonic()
         settings = company._customer_base_settings()
+        registry = self.env.registry
+        if not registry.ready or module.current_test or self.env.context.get("customer_base_same_transaction"):
+            summary = self._compute_customer_base_company(company, settings)
+        else:
+            with registry.cursor() as cr:
+                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+                summary = self.with_env(self.env(cr=cr))._compute_customer_base_company(company, settings)
+            self.env.invalidate_all()
+            self._refresh_deferred_customers(company)
+        # the company is written here, in the caller's transaction, which may hold its row
+        company.write(
+            {"customer_base_lifetime_estimated": summary["lifetime"], "customer_base_last_run": fields.Datetime.now()}
+        )
+        summary.update(company_id=company.id, company=company.name, seconds=round(time.monotonic() - started, 1))
+        _logger.info(
+            "Customer base of %s recomputed: %s customers from %s orders in %.1f s",
+            company.name,
+            summary["customers"],
+            summary["orders"],
+            summary["seconds"],
+        )
+        return summary
+
+    def _compute_customer_base_company(self, company, settings):
+        """Read, compute and store every customer of ``company`` in the current transaction."""
+        company = company.with_env(self.env)
+        self._lock_customer_base(company)
         as_of = fields.Date.context_today(self)
         orders = self._customer_base_orders(company, as_of)
         result = customer_metrics(
@@ -372,32 +564,27 @@ class ResPartner(models.Model):
         self.env["sale.customer.base.history"]._refresh_open_periods(company, force=True)
         # orders imported already confirmed never pass through a confirmation
         self.env["sale.customer.reactivation"]._update_won_back(company=company)
-        company.write(
-            {
-                "customer_base_lifetime_estimated": result.lifetime_months,
-                "customer_base_last_run": fields.Datetime.now(),
-            }
-        )
-        _logger.info(
-            "Customer base of %s recomputed: %s customers from %s orders",
-            company.name,
-            len(result.metrics),
-            len(orders),
-        )
+        return {"customers": len(result.metrics), "orders": len(orders), "lifetime": result.lifetime_months}
 
     def _refresh_customer_metrics(self, company):
         """Refresh these commercial partners' own values in ``company`` after an order changed.
 
         Values ranked over the whole base (ABC class, share of revenue, key
         for team or salesperson) keep the value of the last full recompute.
+        Customers whose rows a recompute is writing right now are not waited
+        for: they are queued and refreshed as soon as it is done.
         """
         partners = self.commercial_partner_id
         if not partners:
             return
         ids = partners.ids
+        if not self._lock_customer_rows(ids):
+            self.env["sale.customer.base.refresh"]._defer(company, ids)
+            return
         settings = company._customer_base_settings()
         as_of = fields.Date.context_today(self)
-        lifetime = company.customer_base_lifetime_estimated if settings.lifetime_method == "estimated" else None
+        estimated = company.customer_base_lifetime_estimated
+        use_estimate = settings.lifetime_method == "estimated" and in_range(estimated, *RANGES["lifetime_months"])
         result = customer_metrics(
             self._customer_base_orders(company, as_of, ids),
             as_of,
@@ -405,9 +592,37 @@ class ResPartner(models.Model):
             prospects=self._customer_base_prospects(company, ids),
             manual=self._customer_base_manual_inputs(company, ids),
             ranks=self._customer_base_ranks(company, ids),
-            lifetime_months=lifetime or None,
+            lifetime_months=estimated if use_estimate else None,
         )
         self._store_customer_metrics(company, as_of, result.metrics, ids)
+
+    def _lock_customer_rows(self, partner_ids):
+        """Lock the rows of these commercial partners and their contacts, or say they are busy.
+
+        A full recompute holds the rows it writes until it commits; waiting for it would
+        keep a salesperson's order confirmation spinning, and the row it then finds
+        changed would fail her transaction (repeatable read).
+        """
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
+                        list(partner_ids),
+                    )
+                )
+        except (errors.LockNotAvailable, errors.SerializationFailure):
+            return False
+        return True
+
+    @api.model
+    def _refresh_deferred_customers(self, company=None):
+        """Refresh the customers queued while a recompute held their rows."""
+        Queue = self.env["sale.customer.base.refresh"].sudo()
+        domain = [("company_id", "=", company.id)] if company else []
+        for queued_company, partners in Queue._read_group(domain, ["company_id"], ["partner_id:recordset"]):
+            Queue.search([("company_id", "=", queued_company.id), ("partner_id", "in", partners.ids)]).unlink()
+            partners.sudo()._refresh_customer_metrics(queued_company)
 
     def _store_customer_metrics(self, company, as_of, metrics, partner_ids=None):
         """Write ``metrics`` for ``company``, clear customers that no longer have any, mirror

@@ -106,24 +106,41 @@ class SaleCustomerBaseReport(models.Model):
                    p.customer_segment ->> k.key AS customer_segment,
                    p.dependency_risk ->> k.key AS dependency_risk,
                    COALESCE((p.is_key_account ->> k.key)::bool, FALSE) AS is_key_account,
-                   (p.last_order_date ->> k.key)::date AS last_order_date,
-                   (p.days_since_last_order ->> k.key)::int4 AS days_since_last_order,
-                   COALESCE((p.customer_order_count ->> k.key)::int4, 0) AS customer_order_count,
-                   COALESCE((p.revenue_window ->> k.key)::numeric, 0) AS revenue_window,
-                   COALESCE((p.revenue_to_date ->> k.key)::numeric, 0) AS revenue_to_date,
-                   COALESCE((p.revenue_share ->> k.key)::float8, 0) * 100 AS revenue_share,
+                   %(last_order_date)s AS last_order_date,
+                   %(days_since_last_order)s AS days_since_last_order,
+                   %(customer_order_count)s AS customer_order_count,
+                   %(revenue_window)s AS revenue_window,
+                   %(revenue_to_date)s AS revenue_to_date,
+                   %(revenue_share)s AS revenue_share,
                    (p.ltv ->> k.key)::numeric AS ltv,
                    1 AS customer_count
               FROM res_company AS c
              CROSS JOIN LATERAL (SELECT c.id::text AS key) AS k
               JOIN res_partner AS p ON p.customer_stage ? k.key
               LEFT JOIN res_users AS u ON u.id = p.user_id
-             WHERE c.id IN %s
+             WHERE c.id IN %(companies)s
                AND p.active
                AND p.id = p.commercial_partner_id
             """,
-            tuple(self.env.companies.ids),
+            companies=tuple(self.env.companies.ids),
+            **self._figure_columns(),
         )
+
+    def _figure_columns(self):
+        """The order figures, empty for customers whose figures the user may not see (see res.partner)."""
+        Partner = self.env["res.partner"]
+        expressions = {
+            "last_order_date": SQL("(p.last_order_date ->> k.key)::date"),
+            "days_since_last_order": SQL("(p.days_since_last_order ->> k.key)::int4"),
+            "customer_order_count": SQL("COALESCE((p.customer_order_count ->> k.key)::int4, 0)"),
+            "revenue_window": SQL("COALESCE((p.revenue_window ->> k.key)::numeric, 0)"),
+            "revenue_to_date": SQL("COALESCE((p.revenue_to_date ->> k.key)::numeric, 0)"),
+            "revenue_share": SQL("COALESCE((p.revenue_share ->> k.key)::float8, 0) * 100"),
+        }
+        return {
+            fname: Partner._customer_figure_sql("p", fname, expression, company=SQL("c.id"))
+            for fname, expression in expressions.items()
+        }
 
     def action_open_partner(self):
         self.ensure_one()

@@ -190,7 +190,13 @@ class SaleCustomerBaseExport(models.TransientModel):
         }
         manager = Partner._fields["key_account_manager_id"].is_accessible(self.env)
         columns = [
-            SQL("(p.%s ->> %s)::%s AS %s", SQL.identifier(fname), key, SQL(sql_type), SQL.identifier(column))
+            SQL(
+                "%s AS %s",
+                Partner._customer_figure_sql(
+                    "p", fname, SQL("(p.%s ->> %s)::%s", SQL.identifier(fname), key, SQL(sql_type)), company.id
+                ),
+                SQL.identifier(column),
+            )
             for column, (fname, sql_type) in readable.items()
         ]
         if manager:
