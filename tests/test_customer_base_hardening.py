@@ -199,7 +199,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
         with db_connect(self.dbname).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["sale.customer.base.refresh"].search([("company_id", "=", self.company_id)]).unlink()
-            orders = env["sale.order"].search([("company_id", "=", self.company_id)])
+            orders = env["sale.order"].search([("partner_id", "=", self.partner_id)])
             orders._action_cancel()
             orders.unlink()
             env["sale.customer.stage.history"].search([("partner_id", "=", self.partner_id)]).unlink()
