@@ -17,7 +17,7 @@ from psycopg2 import errors
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules import module
 from odoo.tools import SQL, mute_logger
 
@@ -33,6 +33,11 @@ ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 XYZ_CLASSES = [("x", "X"), ("y", "Y"), ("z", "Z")]
 SEGMENTS = [(abc + xyz, abc + xyz) for abc in "ABC" for xyz in "XYZ"]
 DEPENDENCY_RISKS = [("none", "None"), ("elevated", "Elevated"), ("high", "High"), ("critical", "Critical")]
+LTV_BASES = [
+    ("projected", "Projected (S x C x P x T)"),
+    ("too_early", "Too early to project: margin so far"),
+    ("lost", "Lost: value realised"),
+]
 KEY_ACCOUNT_REASONS = [
     ("potential", "Growth Potential"),
     ("reference", "Reputation / Reference"),
@@ -55,6 +60,8 @@ METRIC_FIELDS = {
     "profitability": ("profitability", "float8"),
     "customer_lifetime_months": ("customer_lifetime_months", "float8"),
     "ltv": ("ltv", "float8"),
+    "ltv_basis": ("ltv_basis", "varchar"),
+    "ranks_pending": ("customer_base_ranks_pending", "bool"),
     "revenue_window": ("revenue_window", "float8"),
     "orders_window": ("window_order_count", "int4"),
     "revenue_share": ("revenue_share", "float8"),
@@ -103,6 +110,7 @@ class ResPartner(models.Model):
     customer_stage = fields.Selection(
         STAGES,
         company_dependent=True,
+        group_expand="_group_expand_customer_stage",
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Where the customer stands, from its confirmed orders: first purchase, repeat, regular, loyal, "
@@ -214,7 +222,17 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         groups="sales_team.group_sale_manager",
-        help="Average order x orders per month x margin rate x customer lifetime.",
+        help="Projected as average order x orders per month x margin rate x customer lifetime for customers "
+        "with enough history (see the settings); for new and lost customers, the margin earned so far. "
+        "Negative when the customer loses money.",
+    )
+    ltv_basis = fields.Selection(
+        LTV_BASES,
+        "LTV Basis",
+        company_dependent=True,
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Whether the LTV is the projection or the margin earned so far, and why.",
     )
     revenue_to_date = fields.Float(
         "Revenue to Date",
@@ -263,6 +281,14 @@ class ResPartner(models.Model):
     is_key_account_salesperson = fields.Boolean(
         "Key for Its Salesperson", company_dependent=True, readonly=True, groups="sales_team.group_sale_salesman"
     )
+    customer_base_ranks_pending = fields.Boolean(
+        "Waiting for the Nightly Ranking",
+        company_dependent=True,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Orders changed since the last full recompute: the revenue class, shares and key account status "
+        "ranked over the whole base are updated tonight.",
+    )
     # ---- inputs a person gives
     key_account_reason = fields.Selection(
         KEY_ACCOUNT_REASONS,
@@ -281,6 +307,7 @@ class ResPartner(models.Model):
     share_of_wallet = fields.Float(
         "Share of Wallet (%)",
         company_dependent=True,
+        tracking=True,
         groups="sales_team.group_sale_salesman",
         help="Your estimate of how much of what this customer buys in our line of business it buys from us. "
         "From 80% a regular customer counts as loyal.",
@@ -288,10 +315,13 @@ class ResPartner(models.Model):
     is_customer_advocate = fields.Boolean(
         "Recommends Us",
         company_dependent=True,
+        tracking=True,
         groups="sales_team.group_sale_salesman",
         help="A loyal customer that recommends us is an advocate, even without a recorded referral.",
     )
-    referred_by_id = fields.Many2one("res.partner", index="btree_not_null", groups="sales_team.group_sale_salesman")
+    referred_by_id = fields.Many2one(
+        "res.partner", index="btree_not_null", tracking=True, groups="sales_team.group_sale_salesman"
+    )
     referral_count = fields.Integer(
         "Referred Customers", compute="_compute_referral_count", groups="sales_team.group_sale_salesman"
     )
@@ -310,6 +340,18 @@ class ResPartner(models.Model):
         help="ABC classes, shares of revenue and key accounts are ranked over the whole customer base by the "
         "nightly job; counts, dates and stage are refreshed as soon as an order is confirmed or cancelled.",
     )
+
+    @property
+    def _mail_post_access(self):
+        # Salespeople log calls and plan follow-ups on the customers they work, which they
+        # may read but often not edit (contact editing is a right of its own): posting and
+        # scheduling activities ask for read access from them, write access from others.
+        return "read" if self.env.user.has_group("sales_team.group_sale_salesman") else "write"
+
+    def _group_expand_customer_stage(self, stages, domain):
+        """Groups by stage come in lifecycle order (prospect ... advocate, at risk, lost, reactivated)."""
+        order = [stage for stage, _label in STAGES]
+        return sorted(set(stages), key=order.index)
 
     def _compute_referral_count(self):
         groups = self.env["res.partner"]._read_group(
@@ -332,6 +374,31 @@ class ResPartner(models.Model):
         for partner in self:
             partner.reactivation_count = counts.get(partner.commercial_partner_id.id, 0)
 
+    def action_open_loyalty_update(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Loyalty of %(customer)s", customer=self.commercial_partner_id.display_name),
+            "res_model": "sale.customer.loyalty.update",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def _customer_base_worked_by_user(self):
+        """The partners of ``self`` whose customer the user works: all for "all documents"
+        salespeople and managers, her own customers for "own documents" salespeople."""
+        if not self._customer_figures_restricted():
+            return self
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM res_partner AS p WHERE p.id = ANY(%s) AND %s",
+                self.ids,
+                self._customer_figures_visible_sql("p"),
+            )
+        )
+        return self.browse(row[0] for row in rows)
+
     def action_open_reactivations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_reactivation_action")
@@ -344,6 +411,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.customer_base_currency_id = self.env.company.currency_id
             partner.customer_base_computed_on = self.env.company.customer_base_last_run
+
+    @api.constrains("share_of_wallet")
+    def _check_share_of_wallet(self):
+        for partner in self:
+            if not 0 <= (partner.share_of_wallet or 0.0) <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The share of wallet of %(customer)s is a percentage between 0 and 100, not %(value)s.",
+                        customer=partner.display_name,
+                        value=partner.share_of_wallet,
+                    )
+                )
 
     @api.onchange("key_account_manager_id")
     def _onchange_key_account_manager_id(self):

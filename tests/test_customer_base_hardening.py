@@ -246,7 +246,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             order_cr.commit()
             summary = self._recompute(self._env(recompute_cr))
             recompute_cr.commit()
-        self.assertEqual(summary["customers"], 1, "the recompute went through")
+        self.assertGreaterEqual(summary["customers"], 1, "the recompute went through")
         with db_connect(self.dbname).cursor() as cr:
             partner = self._env(cr)["res.partner"].with_company(self.company_id).browse(self.partner_id)
             self.assertEqual(partner.customer_order_count, 2, "both orders counted")
