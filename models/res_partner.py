@@ -13,13 +13,15 @@ import logging
 import time
 
 import pandas as pd
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
 from psycopg2 import errors
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules import module
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, format_date, formatLang, mute_logger
 
 from ..analytics import customer_metrics
 from ..analytics.lifecycle import STAGE_LABELS
@@ -330,6 +332,12 @@ class ResPartner(models.Model):
     )
 
     # ---- display helpers
+    customer_revenue_chart = fields.Html(
+        "Revenue by Month",
+        compute="_compute_customer_revenue_chart",
+        sanitize=False,  # built here from numbers and escaped month names only
+        groups="sales_team.group_sale_salesman",
+    )
     customer_base_currency_id = fields.Many2one(
         "res.currency", compute="_compute_customer_base_display", groups="sales_team.group_sale_salesman"
     )
@@ -352,6 +360,68 @@ class ResPartner(models.Model):
         """Groups by stage come in lifecycle order (prospect ... advocate, at risk, lost, reactivated)."""
         order = [stage for stage, _label in STAGES]
         return sorted(set(stages), key=order.index)
+
+    @api.depends_context("company", "uid")
+    def _compute_customer_revenue_chart(self):
+        """Bars of the last 12 months' confirmed revenue (company currency), from the orders the user may read."""
+        today = fields.Date.context_today(self)
+        first = today.replace(day=1) - relativedelta(months=11)
+        months = [first + relativedelta(months=index) for index in range(12)]
+        orders = self.env["sale.order"]._search(
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.ids),
+                ("state", "=", "sale"),
+                ("company_id", "=", self.env.company.id),
+                ("date_order", ">=", fields.Datetime.to_datetime(first)),
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.commercial_partner_id, date_trunc('month', so.date_order)::date, SUM(%(revenue)s)
+                  FROM sale_order AS so JOIN res_partner AS p ON p.id = so.partner_id
+                 WHERE so.id IN %(orders)s
+                 GROUP BY 1, 2
+                """,
+                revenue=ORDER_REVENUE,
+                orders=orders.subselect(),
+            )
+        )
+        revenue = {(partner_id, month): amount for partner_id, month, amount in rows}
+        for partner in self:
+            values = [float(revenue.get((partner.commercial_partner_id.id, month), 0.0)) for month in months]
+            partner.customer_revenue_chart = self._revenue_chart_svg(months, values) if any(values) else False
+
+    @api.model
+    def _revenue_chart_svg(self, months, values):
+        """A small bar chart (inline SVG, nothing to load) of ``values`` by month."""
+        width, height, bar = 360, 90, 24  # pixels
+        top = max(max(values), 1e-9)
+        bars = []
+        for index, (month, value) in enumerate(zip(months, values, strict=True)):
+            bar_height = max(0.0, value) / top * (height - 24)
+            x = index * (width / 12) + 3
+            label = escape(format_date(self.env, month, date_format="MMM"))
+            amount = escape(formatLang(self.env, value, digits=0))
+            bars.append(
+                f"<g><title>{label}: {amount}</title>"
+                f'<rect x="{x:.1f}" y="{height - 14 - bar_height:.1f}" width="{bar}" height="{bar_height:.1f}" '
+                f'fill="#71639e"/>'
+                f'<text x="{x + bar / 2:.1f}" y="{height - 2}" font-size="9" text-anchor="middle">{label}</text></g>'
+            )
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
+        return Markup(svg + "".join(bars) + "</svg>")
+
+    def action_open_stage_changes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_stage_history_action")
+        action.update(
+            domain=[("partner_id", "=", self.commercial_partner_id.id)],
+            context={},
+            view_mode="list,pivot,graph",
+            views=[(False, "list"), (False, "pivot"), (False, "graph")],
+        )
+        return action
 
     def _compute_referral_count(self):
         groups = self.env["res.partner"]._read_group(

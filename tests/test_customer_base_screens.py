@@ -117,3 +117,21 @@ class TestWhatPeopleMeetOnScreen(CustomerBaseCommon):
         other = self.other.with_company(self.company)
         self.assertEqual(other.customer_stage, "new", "refreshed at once")
         self.assertTrue(other.customer_base_ranks_pending, "its class and share wait for the nightly ranking")
+
+    def test_customer_form_shows_revenue_by_month_and_opens_its_stage_changes(self):
+        self.order(self.contact, days_ago(40), 250.0)
+        self.order(self.customer, days_ago(2), 130.0)
+        self.recompute()
+        chart = self.customer.with_company(self.company).customer_revenue_chart
+        self.assertEqual(str(chart).count("<rect"), 12, "one bar per month of the last year")
+        self.assertIn("250", str(chart), "the contact's order counts for its company")
+        self.assertFalse(self.other.with_company(self.company).customer_revenue_chart, "no order, no chart")
+        colleague_view = self.other.with_user(self.laura).with_company(self.company)
+        self.order(self.other, days_ago(2), 999.0)
+        self.assertNotIn(
+            "999", str(colleague_view.customer_revenue_chart or ""), "orders she may not read are not drawn"
+        )
+        action = self.customer.action_open_stage_changes()
+        changes = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(changes.partner_id, self.customer, "the customer's own stage changes")
+        self.assertTrue(changes, "its first classification at least")
