@@ -2,7 +2,7 @@ import datetime
 import time
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import Form, new_test_user, tagged
 
@@ -250,3 +250,16 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
         with db_connect(self.dbname).cursor() as cr:
             partner = self._env(cr)["res.partner"].with_company(self.company_id).browse(self.partner_id)
             self.assertEqual(partner.customer_order_count, 2, "both orders counted")
+
+
+@tagged("post_install", "-at_install")
+class TestExportPeriods(CustomerBaseCommon):
+    def test_export_refuses_a_period_from_year_one(self):
+        self.order(self.customer, datetime.date.today(), 100.0)
+        self.env["res.partner"].recompute_customer_base()
+        Export = self.env["sale.customer.base.export"]
+        for start in (datetime.date(1, 1, 1), datetime.date(1950, 1, 1)):
+            wizard = Export.create({"date_from": start, "date_to": datetime.date.today()})
+            with self.subTest(start=start), self.assertRaisesRegex(UserError, "at most 50 years starting after 1900"):
+                wizard.action_export()
+            self.assertFalse(wizard.file, "nothing is produced")

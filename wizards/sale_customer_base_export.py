@@ -9,7 +9,10 @@ by :func:`..analytics.workbook.build_workbook`.
 import base64
 import re
 
+import datetime
+
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -19,6 +22,10 @@ from ..analytics.flow import customer_flow, periods
 from ..analytics.report import default_start
 from ..analytics.workbook import WorkbookData, build_workbook
 from ..models.res_partner import METRIC_FIELDS
+
+
+EARLIEST_START = datetime.date(1900, 1, 1)
+MAX_YEARS = 50  # of monthly rows in the Retention sheet
 
 
 class SaleCustomerBaseExport(models.TransientModel):
@@ -95,6 +102,15 @@ class SaleCustomerBaseExport(models.TransientModel):
             )
         if self.date_to > today:
             raise UserError(self.env._("The period cannot end after today."))
+        if self.date_from < EARLIEST_START or relativedelta(self.date_to, self.date_from).years >= MAX_YEARS:
+            # a workbook of every month since year 1 would never finish
+            raise UserError(
+                self.env._(
+                    "Choose a period of at most %(years)s years starting after %(earliest)s.",
+                    years=MAX_YEARS,
+                    earliest=EARLIEST_START.year,
+                )
+            )
         currencies = self.company_ids.currency_id
         if len(currencies) > 1:
             raise UserError(
