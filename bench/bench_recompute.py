@@ -34,7 +34,8 @@ def main(env):
     )
     reset_peak()
     before = peak_rss_mb()
-    Partner = env["res.partner"].sudo()
+    # the data above is not committed: the recompute must run in this transaction
+    Partner = env["res.partner"].sudo().with_context(customer_base_same_transaction=True)
     started = time.perf_counter()
     for company in companies:
         Partner.with_company(company)._recompute_customer_base_company(company)
