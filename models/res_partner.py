@@ -1,34 +1,23 @@
 """Customer base metrics on partners.
 
 Every metric is a company-dependent field (one value per company, stored in
-a jsonb column keyed by company id) written only by the engine: the values
-are computed by :mod:`..analytics` from one set-based read of the confirmed
-orders and written back with a few ``UPDATE ... FROM jsonb_to_recordset``
-statements. Contacts mirror their commercial partner's values.
+a jsonb column keyed by company id) written only by the engine
+(``sale.customer.base.engine``): people read, filter, sort and group them;
+their own inputs (share of wallet, "recommends us", key account reason,
+referred by) refresh the customer at once. Contacts mirror their commercial
+partner's values.
 """
 
-import datetime
-import io
-import logging
-import time
-
-import pandas as pd
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
-from psycopg2 import errors
-from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.modules import module
-from odoo.tools import SQL, format_date, formatLang, mute_logger
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL, format_date, formatLang
 
-from ..analytics import customer_metrics
 from ..analytics.lifecycle import STAGE_LABELS
-from ..analytics.settings import RANGES, in_range
-from .sale_order import ORDER_MARGIN, ORDER_REVENUE
-
-_logger = logging.getLogger(__name__)
+from .sale_customer_base_engine import MANUAL_FIELDS, METRIC_FNAMES
+from .sale_order import ORDER_REVENUE
 
 STAGES = list(STAGE_LABELS.items())
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
@@ -46,39 +35,8 @@ KEY_ACCOUNT_REASONS = [
     ("innovator", "Innovator"),
     ("demanding", "Demanding Customer"),
 ]
-# analytics column -> (res.partner field, SQL type of its value)
-METRIC_FIELDS = {
-    "customer_stage": ("customer_stage", "varchar"),
-    "order_count": ("customer_order_count", "int4"),
-    "first_order_date": ("first_order_date", "date"),
-    "last_order_date": ("last_order_date", "date"),
-    "days_since_last_order": ("days_since_last_order", "int4"),
-    "median_order_interval": ("median_order_interval", "float8"),
-    "next_order_date": ("next_order_date", "date"),
-    "revenue_total": ("revenue_to_date", "float8"),
-    "margin_total": ("margin_to_date", "float8"),
-    "average_order_value": ("average_order_value", "float8"),
-    "purchase_frequency": ("purchase_frequency", "float8"),
-    "profitability": ("profitability", "float8"),
-    "customer_lifetime_months": ("customer_lifetime_months", "float8"),
-    "ltv": ("ltv", "float8"),
-    "ltv_basis": ("ltv_basis", "varchar"),
-    "ranks_pending": ("customer_base_ranks_pending", "bool"),
-    "revenue_window": ("revenue_window", "float8"),
-    "orders_window": ("window_order_count", "int4"),
-    "revenue_share": ("revenue_share", "float8"),
-    "abc_class": ("abc_class", "varchar"),
-    "xyz_class": ("xyz_class", "varchar"),
-    "customer_segment": ("customer_segment", "varchar"),
-    "dependency_risk": ("dependency_risk", "varchar"),
-    "is_key_account": ("is_key_account", "bool"),
-    "is_key_account_team": ("is_key_account_team", "bool"),
-    "is_key_account_salesperson": ("is_key_account_salesperson", "bool"),
-}
-# Inputs a person gives that the stage or the key account flag depend on
-MANUAL_FIELDS = ("share_of_wallet", "is_customer_advocate", "key_account_reason", "referred_by_id")
 MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
-ENGINE_FIELDS = frozenset(fname for fname, _type in METRIC_FIELDS.values())
+ENGINE_FIELDS = frozenset(METRIC_FNAMES)
 # Figures drawn from the customer's orders: a salesperson who may read only her own
 # orders sees them only for her customers (see ``_customer_figures_visible_sql``).
 # Stage, segments, key account status and dependency stay visible to every salesperson:
@@ -101,8 +59,6 @@ ORDER_FIGURE_FIELDS = frozenset(
         "revenue_share",
     }
 )
-WRITE_BATCH_SIZE = 20000  # partners per UPDATE statement
-LOCK_NAMESPACE = 418_202  # pg advisory lock namespace of the full recompute (per company)
 
 
 class ResPartner(models.Model):
@@ -536,7 +492,7 @@ class ResPartner(models.Model):
         affected = self.commercial_partner_id | self.referred_by_id.commercial_partner_id
         res = super().write(vals)
         affected |= self.referred_by_id.commercial_partner_id
-        affected.sudo()._refresh_customer_metrics(self.env.company)
+        self.env["sale.customer.base.engine"].sudo()._refresh_customers(self.env.company, affected)
         return res
 
     @api.model
@@ -625,442 +581,6 @@ class ResPartner(models.Model):
         """
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can recompute the customer base."))
-        return [
-            self.sudo().with_company(company)._recompute_customer_base_company(company)
-            for company in self.env.user.company_ids.sorted("id")
-        ]
-
-    @api.model
-    def _cron_recompute_customer_base(self):
-        """Nightly: recompute one company per call, the scheduler calling again while some remain.
-
-        A run starts by marking every company pending; a company is unmarked once
-        done, so an interrupted run resumes where it stopped. A company that fails
-        (bad data, a setting written around the checks) is logged and skipped: the
-        others are recomputed, and it is tried again the next night.
-        """
-        companies = self.env["res.company"].sudo()
-        pending = companies.search([("customer_base_pending", "=", True)], order="id")
-        if not pending:
-            # every company, on purpose: a new nightly run (companies are few)
-            pending = companies.search([], order="id")  # pylint: disable=no-search-all
-            pending.customer_base_pending = True
-        company = pending[0]
-        try:
-            with self.env.cr.savepoint():
-                self.sudo().with_company(company)._recompute_customer_base_company(company)
-        except UserError as error:
-            # another recompute of this company is running: it does the job
-            _logger.info("Customer base of %s not recomputed: %s", company.name, error)
-        except Exception:
-            _logger.exception(
-                "Customer base of %s could not be recomputed; the other companies go on, it is tried again next night",
-                company.name,
-            )
-            self.env.invalidate_all()
-        company.customer_base_pending = False
-        self.env["ir.cron"]._notify_progress(done=1, remaining=len(pending) - 1)
-        return len(pending) - 1
-
-    def _recompute_customer_base_company(self, company):
-        """Recompute every customer of ``company`` (ranks included) and return a summary.
-
-        The work runs in a transaction of its own at READ COMMITTED, committed once the
-        company is done (all its values or none): orders confirmed meanwhile neither make
-        it fail with a serialization error nor wait for it (see ``_refresh_customer_metrics``).
-        At install, in tests, or when the caller's uncommitted data must be seen (context key
-        ``customer_base_same_transaction``), it runs in the current transaction.
-        """
-        started = time.monotonic()
-        settings = company._customer_base_settings()
-        registry = self.env.registry
-        if not registry.ready or module.current_test or self.env.context.get("customer_base_same_transaction"):
-            summary = self._compute_customer_base_company(company, settings)
-        else:
-            with registry.cursor() as cr:
-                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-                summary = self.with_env(self.env(cr=cr))._compute_customer_base_company(company, settings)
-            self.env.invalidate_all()
-            self._refresh_deferred_customers(company)
-        # the company is written here, in the caller's transaction, which may hold its row
-        company.write(
-            {"customer_base_lifetime_estimated": summary["lifetime"], "customer_base_last_run": fields.Datetime.now()}
-        )
-        summary.update(company_id=company.id, company=company.name, seconds=round(time.monotonic() - started, 1))
-        _logger.info(
-            "Customer base of %s recomputed: %s customers from %s orders in %.1f s",
-            company.name,
-            summary["customers"],
-            summary["orders"],
-            summary["seconds"],
-        )
-        return summary
-
-    def _compute_customer_base_company(self, company, settings):
-        """Read, compute and store every customer of ``company`` in the current transaction."""
-        company = company.with_env(self.env)
-        self._lock_customer_base(company)
-        as_of = fields.Date.context_today(self)
-        orders = self._customer_base_orders(company, as_of)
-        result = customer_metrics(
-            orders,
-            as_of,
-            settings,
-            prospects=self._customer_base_prospects(company),
-            manual=self._customer_base_manual_inputs(company),
-        )
-        self._store_customer_metrics(company, as_of, result.metrics)
-        self.env["sale.customer.base.history"]._refresh_open_periods(company, force=True)
-        # orders imported already confirmed never pass through a confirmation
-        self.env["sale.customer.reactivation"]._update_won_back(company=company)
-        return {"customers": len(result.metrics), "orders": len(orders), "lifetime": result.lifetime_months}
-
-    def _refresh_customer_metrics(self, company):
-        """Refresh these commercial partners' own values in ``company`` after an order changed.
-
-        Values ranked over the whole base (ABC class, share of revenue, key
-        for team or salesperson) keep the value of the last full recompute.
-        Customers whose rows a recompute is writing right now are not waited
-        for: they are queued and refreshed as soon as it is done.
-        """
-        partners = self.commercial_partner_id
-        if not partners:
-            return
-        ids = partners.ids
-        if not self._lock_customer_rows(ids):
-            self.env["sale.customer.base.refresh"]._defer(company, ids)
-            return
-        settings = company._customer_base_settings()
-        as_of = fields.Date.context_today(self)
-        estimated = company.customer_base_lifetime_estimated
-        use_estimate = settings.lifetime_method == "estimated" and in_range(estimated, *RANGES["lifetime_months"])
-        result = customer_metrics(
-            self._customer_base_orders(company, as_of, ids),
-            as_of,
-            settings,
-            prospects=self._customer_base_prospects(company, ids),
-            manual=self._customer_base_manual_inputs(company, ids),
-            ranks=self._customer_base_ranks(company, ids),
-            lifetime_months=estimated if use_estimate else None,
-        )
-        self._store_customer_metrics(company, as_of, result.metrics, ids)
-
-    def _lock_customer_rows(self, partner_ids):
-        """Lock the rows of these commercial partners and their contacts, or say they are busy.
-
-        A full recompute holds the rows it writes until it commits; waiting for it would
-        keep a salesperson's order confirmation spinning, and the row it then finds
-        changed would fail her transaction (repeatable read).
-        """
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
-                        list(partner_ids),
-                    )
-                )
-        except (errors.LockNotAvailable, errors.SerializationFailure):
-            return False
-        return True
-
-    @api.model
-    def _refresh_deferred_customers(self, company=None):
-        """Refresh the customers queued while a recompute held their rows."""
-        Queue = self.env["sale.customer.base.refresh"].sudo()
-        domain = [("company_id", "=", company.id)] if company else []
-        for queued_company, partners in Queue._read_group(domain, ["company_id"], ["partner_id:recordset"]):
-            Queue.search([("company_id", "=", queued_company.id), ("partner_id", "in", partners.ids)]).unlink()
-            partners.sudo()._refresh_customer_metrics(queued_company)
-
-    def _store_customer_metrics(self, company, as_of, metrics, partner_ids=None):
-        """Write ``metrics`` for ``company``, clear customers that no longer have any, mirror
-        the values on contacts and record stage changes (all customers when ``partner_ids`` is None)."""
-        old_stages = self._customer_base_stages(company, partner_ids)
-        cleared = old_stages.index.difference(metrics.index)
-        self._write_customer_metrics(company, metrics, cleared)
-        self._sync_customer_metrics_to_contacts(partner_ids)
-        self._track_customer_stages(company, as_of, old_stages, metrics["customer_stage"])
-
-    def _lock_customer_base(self, company):
-        """Take the company's recompute lock until the end of the transaction."""
-        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id))
-        if not self.env.cr.fetchone()[0]:
-            raise UserError(
-                self.env._(
-                    "The customer base of %(company)s is being recomputed right now. "
-                    "Its values will be up to date in a few minutes.",
-                    company=company.name,
-                )
-            )
-
-    # ---- reads (one query each, whatever the number of customers)
-    def _partner_filter(self, alias, partner_ids):
-        if partner_ids is None:
-            return SQL()
-        return SQL("AND %s = ANY(%s)", SQL.identifier(alias, "commercial_partner_id"), list(partner_ids))
-
-    def _customer_base_orders(self, company, as_of, partner_ids=None):
-        """Confirmed orders of ``company`` up to ``as_of``, amounts in company currency."""
-        self.env["sale.order"].flush_model(
-            ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "margin", "currency_rate"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        until = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
-        # date_order is stored in UTC: its ::date is the UTC date of the order.
-        query = SQL(
-            """
-            SELECT p.commercial_partner_id AS partner_id,
-                   so.id AS order_id,
-                   so.date_order::date - DATE '1970-01-01' AS day,
-                   %(revenue)s AS revenue,
-                   %(margin)s AS margin,
-                   so.team_id,
-                   so.user_id
-              FROM sale_order AS so
-              JOIN res_partner AS p ON p.id = so.partner_id
-             WHERE so.state = 'sale'
-               AND so.company_id = %(company)s
-               AND so.date_order < %(until)s
-               %(partners)s
-            """,
-            company=company.id,
-            until=until,
-            partners=self._partner_filter("p", partner_ids),
-            revenue=ORDER_REVENUE,
-            margin=ORDER_MARGIN,
-        )
-        return self._customer_base_frame(query)
-
-    def _customer_base_frame(self, query):
-        """Run ``query`` and return its rows as a DataFrame.
-
-        COPY streams the rows as CSV: for a million orders it is several times
-        faster and lighter than fetching Python tuples.
-        """
-        buffer = io.StringIO()
-        statement = self.env.cr.mogrify(query).decode()
-        self.env.cr.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
-        buffer.seek(0)
-        return pd.read_csv(buffer)
-
-    def _customer_base_prospects(self, company, partner_ids=None):
-        """Commercial partners with draft or sent quotations in ``company``."""
-        query = SQL(
-            """
-            SELECT DISTINCT p.commercial_partner_id
-              FROM sale_order AS so
-              JOIN res_partner AS p ON p.id = so.partner_id
-             WHERE so.state IN ('draft', 'sent') AND so.company_id = %(company)s %(partners)s
-            """,
-            company=company.id,
-            partners=self._partner_filter("p", partner_ids),
-        )
-        return [partner_id for (partner_id,) in self.env.execute_query(query)]
-
-    def _customer_base_manual_inputs(self, company, partner_ids=None):
-        """Share of wallet, advocate flag, key account reason and referrals given by people."""
-        self.env["res.partner"].flush_model([*MANUAL_FIELDS, "commercial_partner_id"])
-        key = str(company.id)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT p.id,
-                       (p.share_of_wallet->>%(key)s)::float8,
-                       COALESCE((p.is_customer_advocate->>%(key)s)::bool, FALSE),
-                       (p.key_account_reason->>%(key)s) IS NOT NULL,
-                       (SELECT COUNT(DISTINCT referred.commercial_partner_id)
-                          FROM res_partner AS referred
-                          JOIN res_partner AS referrer ON referrer.id = referred.referred_by_id
-                         WHERE referrer.commercial_partner_id = p.id
-                           AND referred.commercial_partner_id <> p.id)
-                  FROM res_partner AS p
-                 WHERE p.id = p.commercial_partner_id
-                   AND (p.share_of_wallet ? %(key)s OR p.is_customer_advocate ? %(key)s
-                        OR p.key_account_reason ? %(key)s
-                        OR p.id IN (SELECT r.commercial_partner_id
-                                      FROM res_partner AS r
-                                      JOIN res_partner AS c ON c.referred_by_id = r.id))
-                   %(partners)s
-                """,
-                key=key,
-                partners=self._partner_filter("p", partner_ids),
-            )
-        )
-        return pd.DataFrame(
-            [row[1:] for row in rows],
-            index=pd.Index([row[0] for row in rows], name="partner_id"),
-            columns=["share_of_wallet", "is_advocate", "key_account_reason", "referral_count"],
-        )
-
-    def _customer_base_ranks(self, company, partner_ids):
-        """Stored values ranked over the whole base, for a refresh of a few customers."""
-        key = str(company.id)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT id, abc_class->>%(key)s, (revenue_share->>%(key)s)::float8,
-                       (is_key_account_team->>%(key)s)::bool, (is_key_account_salesperson->>%(key)s)::bool
-                  FROM res_partner
-                 WHERE id = ANY(%(ids)s)
-                """,
-                key=key,
-                ids=list(partner_ids),
-            )
-        )
-        return pd.DataFrame(
-            [row[1:] for row in rows],
-            index=pd.Index([row[0] for row in rows], name="partner_id"),
-            columns=["abc_class", "revenue_share", "is_key_account_team", "is_key_account_salesperson"],
-        )
-
-    def _customer_base_stages(self, company, partner_ids=None):
-        """Stage currently stored on commercial partners having values in ``company``."""
-        key = str(company.id)
-        self.env["res.partner"].flush_model(["customer_stage", "customer_order_count"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT id, customer_stage->>%(key)s
-                  FROM res_partner AS p
-                 WHERE p.id = p.commercial_partner_id
-                   AND (p.customer_stage ? %(key)s OR p.customer_order_count ? %(key)s)
-                   %(partners)s
-                """,
-                key=key,
-                partners=self._partner_filter("p", partner_ids),
-            )
-        )
-        return pd.Series(
-            [row[1] for row in rows], index=pd.Index([row[0] for row in rows], name="partner_id"), dtype=object
-        )
-
-    # ---- writes (set-based)
-    def _write_customer_metrics(self, company, metrics, cleared=()):
-        """Store ``metrics`` (analytics frame) for ``company``; remove the values of ``cleared``."""
-        key = str(company.id)
-        frame = pd.DataFrame({"id": metrics.index.astype("int64")})
-        for column, (fname, sql_type) in METRIC_FIELDS.items():
-            values = metrics[column].reset_index(drop=True)
-            if sql_type == "date":
-                values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
-            elif sql_type == "int4":
-                values = values.round().astype("Int64")
-            elif sql_type == "bool":
-                values = values.astype(object).where(values.notna(), None).astype(bool)
-            frame[fname] = values
-        fnames = [fname for fname, _type in METRIC_FIELDS.values()]
-        columns = SQL(", ").join(
-            SQL("%s %s", SQL.identifier(fname), SQL(sql_type)) for fname, sql_type in METRIC_FIELDS.values()
-        )
-        assignments = SQL(", ").join(
-            SQL(
-                "%(field)s = COALESCE(p.%(field)s, '{}'::jsonb) || jsonb_build_object(%(key)s, v.%(field)s)",
-                field=SQL.identifier(fname),
-                key=key,
-            )
-            for fname in fnames
-        )
-        for start in range(0, len(frame), WRITE_BATCH_SIZE):
-            payload = frame.iloc[start : start + WRITE_BATCH_SIZE].to_json(orient="records", date_format="iso")
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE res_partner AS p SET %(assignments)s
-                      FROM jsonb_to_recordset(%(payload)s::jsonb) AS v(id int4, %(columns)s)
-                     WHERE p.id = v.id
-                    """,
-                    assignments=assignments,
-                    payload=payload,
-                    columns=columns,
-                )
-            )
-        if len(cleared):
-            removals = SQL(", ").join(
-                SQL("%(field)s = %(field)s - %(key)s", field=SQL.identifier(fname), key=key) for fname in fnames
-            )
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE res_partner SET %s WHERE id = ANY(%s)",
-                    removals,
-                    [int(partner_id) for partner_id in cleared],
-                )
-            )
-        self.env["res.partner"].invalidate_model(fnames)
-
-    def _sync_customer_metrics_to_contacts(self, partner_ids=None):
-        """Give contacts the values of their commercial partner (all companies)."""
-        fnames = [SQL.identifier(fname) for fname, _type in METRIC_FIELDS.values()]
-        contact_columns = SQL(", ").join(SQL("c.%s", fname) for fname in fnames)
-        parent_columns = SQL(", ").join(SQL("p.%s", fname) for fname in fnames)
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE res_partner AS c SET (%(targets)s) = (%(parents)s)
-                  FROM res_partner AS p
-                 WHERE c.commercial_partner_id = p.id AND c.id <> p.id
-                   AND (%(contacts)s) IS DISTINCT FROM (%(parents)s)
-                   %(partners)s
-                """,
-                targets=SQL(", ").join(fnames),
-                parents=parent_columns,
-                contacts=contact_columns,
-                partners=SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids)),
-            )
-        )
-        self.env["res.partner"].invalidate_model([fname for fname, _type in METRIC_FIELDS.values()])
-
-    def _track_customer_stages(self, company, as_of, old_stages, new_stages):
-        """Record stage changes in the stage history and in the partners' chatter."""
-        old = old_stages.reindex(old_stages.index.union(new_stages.index))
-        new = new_stages.reindex(old.index)
-        changed = old.index[(old.fillna("") != new.fillna("")).to_numpy()]
-        if not len(changed):
-            return
-        changes = pd.DataFrame(
-            {
-                "partner_id": changed.astype("int64"),
-                "old_stage": old[changed].to_numpy(),
-                "new_stage": new[changed].to_numpy(),
-            }
-        )
-        self.env["sale.customer.stage.history"]._insert_changes(company, as_of, changes)
-        transitions = changes[changes["old_stage"].notna()]
-        if not transitions.empty:
-            self._log_stage_transitions(company, transitions)
-
-    def _log_stage_transitions(self, company, transitions):
-        """Post the stage transitions in the chatter, as tracking messages (one create for all)."""
-        labels = dict(self._fields["customer_stage"]._description_selection(self.env))
-        field = self.env["ir.model.fields"]._get("res.partner", "customer_stage")
-        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        author = self.env.user.partner_id.id
-        body = (
-            self.env._("Customer stage in %(company)s", company=company.name)
-            if len(self.env.user.company_ids) > 1
-            else ""
-        )
-        self.env["mail.message"].sudo().create(
-            [
-                {
-                    "model": "res.partner",
-                    "res_id": int(row.partner_id),
-                    "message_type": "notification",
-                    "subtype_id": note,
-                    "author_id": author,
-                    "body": body,
-                    "tracking_value_ids": [
-                        Command.create(
-                            {
-                                "field_id": field.id,
-                                "old_value_char": labels.get(row.old_stage, row.old_stage or ""),
-                                "new_value_char": labels.get(row.new_stage, "")
-                                if isinstance(row.new_stage, str)
-                                else "",
-                            }
-                        )
-                    ],
-                }
-                for row in transitions.itertuples(index=False)
-            ]
-        )
+        Engine = self.env["sale.customer.base.engine"].sudo()
+        companies = self.env.user.company_ids.sorted("id")
+        return [Engine.with_company(company)._recompute_company(company) for company in companies]

@@ -43,8 +43,9 @@ class SaleOrder(models.Model):
             partners_by_company[order.company_id] |= order.partner_id.commercial_partner_id
             if previous_partners:
                 partners_by_company[order.company_id] |= previous_partners.commercial_partner_id
+        Engine = self.env["sale.customer.base.engine"].sudo()
         for company, partners in partners_by_company.items():
-            partners.sudo()._refresh_customer_metrics(company)
+            Engine._refresh_customers(company, partners)
         # an order confirmed or cancelled may win a customer back, or undo it
         customers = self.partner_id | (previous_partners or self.env["res.partner"])
         self.env["sale.customer.reactivation"].sudo()._update_won_back(customers)

@@ -7,9 +7,8 @@ by :func:`..analytics.workbook.build_workbook`.
 """
 
 import base64
-import re
-
 import datetime
+import re
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
@@ -21,8 +20,7 @@ from odoo.tools import SQL
 from ..analytics.flow import customer_flow, periods
 from ..analytics.report import default_start
 from ..analytics.workbook import WorkbookData, build_workbook
-from ..models.res_partner import METRIC_FIELDS
-
+from ..models.sale_customer_base_engine import METRIC_FIELDS
 
 EARLIEST_START = datetime.date(1900, 1, 1)
 MAX_YEARS = 50  # of monthly rows in the Retention sheet
@@ -239,7 +237,7 @@ class SaleCustomerBaseExport(models.TransientModel):
             columns=SQL(", ").join(columns),
             partners=partners.subselect(),
         )
-        frame = Partner._customer_base_frame(query)
+        frame = self.env["sale.customer.base.engine"]._frame(query)
         for column, (_fname, sql_type) in readable.items():
             if sql_type == "date":
                 frame[column] = pd.to_datetime(frame[column])
