@@ -15,6 +15,12 @@ What is read, exactly (the README's "Without Odoo" section says the same):
   :data:`LAST_DATE`; ``amount`` and ``margin`` plain numbers with a dot for
   decimals (``-12.5``, ``1e3``), no thousands separator, at most
   :data:`MAX_AMOUNT` in size; ``customer`` not empty.
+- **Refunds and zero amounts**: a row whose amount is 0 or less is not an
+  order. Its amount and margin are added to the same customer's latest order
+  on or before its date (the last one in the file among orders of one day):
+  a refund lowers that order's revenue and margin, and neither counts as an
+  order nor keeps the customer active. A row of 0 with no margin is left
+  out; any other such row with no earlier order of its customer is refused.
 - **Margins**: from the ``margin`` column, else ``amount x margin_ratio``.
 
 Every refusal is a :class:`TransactionsError` whose message names the file,
@@ -104,7 +110,8 @@ def read_transactions(path, margin_ratio=None, *, encoding=None, as_of=None):
         file without a ``margin`` column (0.3 = 30 %)
     :param encoding: the file's encoding; by default UTF-8, or UTF-16 after
         its byte order mark
-    :param as_of: rows dated after it are left out
+    :param as_of: rows dated after it are left out before refunds are netted
+        (a later refund must not lower an earlier period's revenue)
     """
     header_line, columns, lines, texts = _rows(path, encoding)
     has_margin = "margin" in columns
@@ -122,10 +129,10 @@ def read_transactions(path, margin_ratio=None, *, encoding=None, as_of=None):
         frame = frame[frame["date"] <= pd.Timestamp(as_of)]
     if not has_margin:
         frame = frame.assign(margin=frame["amount"] * float(margin_ratio))
-    orders = frame
+    orders = _net_adjustments(path, frame)
     if orders.empty:
         after = f" on or before {as_of.isoformat()}" if as_of is not None else ""
-        raise TransactionsError(f"{where(path)}: no transaction{after}")
+        raise TransactionsError(f"{where(path)}: no transaction with an amount above 0{after}")
     return (
         pd.DataFrame(
             {
@@ -363,3 +370,39 @@ _EMPTY_HINTS = {
     "amount": "give the amount of every row (negative for a refund)",
     "margin": "give the margin of every row (0 if none), or drop the column and give a margin ratio",
 }
+
+
+def _net_adjustments(path, frame):
+    """Orders (rows above 0), each with the refunds and zero rows of its customer that fall to it added in.
+
+    A row of 0 or less goes to the customer's latest order on or before its
+    date; see the module docstring.
+    """
+    positive = frame["amount"] > 0
+    orders = frame[positive].sort_values(["date", "line"], kind="stable")
+    adjustments = frame[~positive]
+    adjustments = adjustments[(adjustments["amount"] != 0) | (adjustments["margin"].fillna(0) != 0)]
+    if adjustments.empty:
+        return orders.sort_values("line", kind="stable")
+    targets = pd.merge_asof(
+        adjustments.sort_values(["date", "line"], kind="stable"),
+        orders[["date", "customer", "line"]].rename(columns={"line": "order_line"}),
+        on="date",
+        by="customer",
+        direction="backward",
+    )
+    orphans = targets[targets["order_line"].isna()]
+    if len(orphans):
+        orphan = orphans.sort_values("line").iloc[0]
+        kind = f"a refund ({orphan['amount']:g})" if orphan["amount"] < 0 else "an amount of 0 with a margin"
+        raise TransactionsError(
+            f"{where(path, int(orphan['line']), 'amount')}: {kind} of {orphan['customer']} on "
+            f"{orphan['date']:%Y-%m-%d}, before any order of theirs in the file; such a row goes to the "
+            "customer's latest order on or before its date: add that order or remove the line"
+        )
+    added = targets.groupby("order_line")[["amount", "margin"]].sum(min_count=1)
+    orders = orders.set_index("line", drop=False)
+    matched = added.index.astype(np.int64)
+    orders.loc[matched, "amount"] += added["amount"].to_numpy()
+    orders.loc[matched, "margin"] += added["margin"].to_numpy()
+    return orders.sort_index().reset_index(drop=True)
