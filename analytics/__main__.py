@@ -104,7 +104,8 @@ def _parser():
     report.add_argument(
         "--margin",
         type=_margin_ratio,
-        help="margin ratio when the CSV has no margin column, from -1 to 1 (0.3 = 30%%)",
+        help="margin ratio when the CSV has no margin column, from -1 to 1 (0.3 = 30%%); "
+        "without either, the margin figures are left empty",
     )
     report.add_argument("--as-of", type=_date, help="end of the period, YYYY-MM-DD (default: today)")
     report.add_argument(
@@ -164,7 +165,12 @@ def _report(args):
         raise CommandError(f"the period starts on {date_from}, after it ends on {as_of}: check --from and --as-of")
     _check_output(args.output, args.csv)
     orders, has_margin = read_transactions(args.csv, args.margin, encoding=args.encoding, as_of=as_of)
-    note = "from the margin column" if has_margin else f"default ratio {args.margin:.0%} of each amount"
+    if has_margin:
+        note = "from the margin column"
+    elif args.margin is not None:
+        note = f"default ratio {args.margin:.0%} of each amount"
+    else:
+        note = "no margin in the file: margin, margin rate (P) and LTV are left empty"
     company = args.company or os.path.splitext(os.path.basename(args.csv))[0]
     data = workbook_data_from_orders(
         orders,
@@ -174,6 +180,7 @@ def _report(args):
         company=company,
         currency=args.currency,
         margin_note=note,
+        has_margin=has_margin or args.margin is not None,
     )
     _write_atomically(build_workbook(data), args.output)
     print(f"{args.output}: {len(data.customers)} customers, {len(orders)} orders, {date_from} to {as_of}")

@@ -8,6 +8,7 @@ period and the one they have at its end.
 
 import datetime
 
+import numpy as np
 import pandas as pd
 
 from .dates import from_day, months_back, to_day
@@ -16,6 +17,7 @@ from .flow import customer_flow, periods
 from .workbook import WorkbookData
 
 DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
+MARGIN_COLUMNS = ("margin_total", "profitability", "ltv")  # the engine's figures made of margins
 
 
 def default_start(as_of):
@@ -33,13 +35,21 @@ def stage_changes(before, after):
     return counts.rename("customers").reset_index()
 
 
-def workbook_data_from_orders(orders, *, as_of, date_from, settings, company, currency="", margin_note=""):
-    """:class:`WorkbookData` of a company known only by its orders (``partner_id`` = customer name)."""
+def workbook_data_from_orders(
+    orders, *, as_of, date_from, settings, company, currency="", margin_note="", has_margin=True
+):
+    """:class:`WorkbookData` of a company known only by its orders (``partner_id`` = customer name).
+
+    Without margins (``has_margin`` false) the figures made of them, margin,
+    margin rate P and LTV, are left empty rather than shown as 0.
+    """
     if date_from > as_of:
         raise ValueError(f"the period starts ({date_from}) after it ends ({as_of})")
     result = customer_metrics(orders, as_of, settings)
     customers = result.metrics.reset_index().rename(columns={"partner_id": "name", "user_id": "salesperson"})
     customers = customers.drop(columns=["team_id"])
+    if not has_margin:
+        customers[list(MARGIN_COLUMNS)] = np.nan
     names = {"user_id": "salesperson", "team_id": "team"}
     monthly = customer_flow(orders, periods("month", date_from, as_of), settings.lost_days).rename(columns=names)
     whole = customer_flow(orders, [(date_from, as_of)], settings.lost_days).rename(columns=names)

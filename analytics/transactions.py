@@ -21,7 +21,8 @@ What is read, exactly (the README's "Without Odoo" section says the same):
   a refund lowers that order's revenue and margin, and neither counts as an
   order nor keeps the customer active. A row of 0 with no margin is left
   out; any other such row with no earlier order of its customer is refused.
-- **Margins**: from the ``margin`` column, else ``amount x margin_ratio``.
+- **Margins**: from the ``margin`` column, else ``amount x margin_ratio``,
+  else unknown (NaN): the caller leaves the figures made of margins empty.
 
 Every refusal is a :class:`TransactionsError` whose message names the file,
 the line and the column, and says what to do.
@@ -106,8 +107,8 @@ def parse_number(text):
 def read_transactions(path, margin_ratio=None, *, encoding=None, as_of=None):
     """Return (orders frame, whether margins came from the file).
 
-    :param margin_ratio: margin as a share of the amount, required for a
-        file without a ``margin`` column (0.3 = 30 %)
+    :param margin_ratio: margin as a share of the amount for a file without
+        a ``margin`` column (0.3 = 30 %); without either, margins are NaN
     :param encoding: the file's encoding; by default UTF-8, or UTF-16 after
         its byte order mark
     :param as_of: rows dated after it are left out before refunds are netted
@@ -120,15 +121,15 @@ def read_transactions(path, margin_ratio=None, *, encoding=None, as_of=None):
             f"{where(path, header_line, 'margin')}: the file has margins, and a margin ratio was given too; "
             "a ratio is only for files without a margin column: drop one of them"
         )
-    if not has_margin and margin_ratio is None:
-        raise TransactionsError(f"{where(path)}: no margin column; give a default margin ratio (--margin 0.3)")
     if not len(lines):
         raise TransactionsError(f"{where(path)}: no transaction after the header line")
     frame = _values(path, columns, lines, texts)
     if as_of is not None:
         frame = frame[frame["date"] <= pd.Timestamp(as_of)]
-    if not has_margin:
+    if margin_ratio is not None:
         frame = frame.assign(margin=frame["amount"] * float(margin_ratio))
+    elif not has_margin:
+        frame = frame.assign(margin=np.nan)
     orders = _net_adjustments(path, frame)
     if orders.empty:
         after = f" on or before {as_of.isoformat()}" if as_of is not None else ""
