@@ -17,7 +17,7 @@ import signal
 import sys
 import tempfile
 
-from .report import default_start, workbook_data_from_orders
+from .report import ReportError, default_start, workbook_data_from_orders
 from .settings import Settings
 from .transactions import DATE_RANGE, LAST_DATE, TransactionsError, parse_date, read_transactions, where
 from .workbook import build_workbook
@@ -140,6 +140,9 @@ def main(argv=None):
             return _report(args)
         except (CommandError, TransactionsError) as error:
             print(f"error: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        except ReportError as error:
+            print(f"error: {where(args.csv)}: {error}", file=sys.stderr)
             return EXIT_ERROR
         except Terminated:
             print("error: stopped (SIGTERM): no workbook written", file=sys.stderr)

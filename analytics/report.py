@@ -14,10 +14,14 @@ import pandas as pd
 from .dates import from_day, months_back, to_day
 from .engine import customer_metrics
 from .flow import customer_flow, periods
-from .workbook import WorkbookData
+from .workbook import CUSTOMER_COLUMNS, WorkbookData
 
 DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
 MARGIN_COLUMNS = ("margin_total", "profitability", "ltv")  # the engine's figures made of margins
+
+
+class ReportError(ValueError):
+    """Figures a workbook cannot hold; the message names the customer."""
 
 
 def default_start(as_of):
@@ -50,6 +54,7 @@ def workbook_data_from_orders(
     customers = customers.drop(columns=["team_id"])
     if not has_margin:
         customers[list(MARGIN_COLUMNS)] = np.nan
+    _check_finite(customers)
     names = {"user_id": "salesperson", "team_id": "team"}
     monthly = customer_flow(orders, periods("month", date_from, as_of), settings.lost_days).rename(columns=names)
     whole = customer_flow(orders, [(date_from, as_of)], settings.lost_days).rename(columns=names)
@@ -69,3 +74,21 @@ def workbook_data_from_orders(
         "computed from the transactions.",
         lifetime_months=result.lifetime_months,
     )
+
+
+def _check_finite(customers):
+    """Refuse infinite figures, which no spreadsheet cell holds, naming the first customer who has one.
+
+    The amounts read are bounded, so sums stay finite; a ratio is not: a
+    margin rate P over a revenue that nets to almost nothing can overflow.
+    """
+    numbers = customers.select_dtypes("number")
+    infinite = np.isinf(numbers.to_numpy(dtype=float))
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        column = numbers.columns[col]
+        header = next((header for header, name, _kind in CUSTOMER_COLUMNS if name == column), column)
+        raise ReportError(
+            f"customer {customers['name'].iloc[row]}: {header} is too large to compute; "
+            "their amounts are too large, or net to almost 0 against their margins (such as 1e-300)"
+        )

@@ -87,6 +87,15 @@ def test_bad_file_gets_one_line_naming_line_and_column(tmp_path, capsys, content
     assert [entry.name for entry in tmp_path.iterdir()] == [path.name], "nothing is written beside the CSV"
 
 
+def test_figures_too_large_for_a_cell_are_refused_naming_the_customer(tmp_path, capsys):
+    # a margin rate over a revenue of almost nothing overflows, though each amount is in range
+    path = write_csv(tmp_path, HEADER + "Acme,2026-10-01,100,30\nTiny,2026-10-01,1e-300,1e15\n")
+    assert run(tmp_path, path) == 2, "refused"
+    err = one_error(capsys)
+    assert err.startswith(f"error: {path}: customer Tiny: Margin rate (P) is too large to compute"), err
+    assert [entry.name for entry in tmp_path.iterdir()] == [path.name], "nothing is written"
+
+
 def test_header_names_are_read_whatever_their_case_and_spaces(tmp_path):
     path = write_csv(tmp_path, " Customer , DATE ,Amount,  Margin \n\nAcme,2026-10-01, 100 ,30\n")
     assert run(tmp_path, path) == 0, "the file is read"
