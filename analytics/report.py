@@ -13,7 +13,7 @@ import pandas as pd
 
 from .dates import from_day, months_back, to_day
 from .engine import customer_metrics
-from .flow import customer_flow, periods
+from .flow import PERIOD_KINDS, customer_flow, periods
 from .workbook import CUSTOMER_COLUMNS, WorkbookData
 
 DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
@@ -56,13 +56,18 @@ def workbook_data_from_orders(
         customers[list(MARGIN_COLUMNS)] = np.nan
     _check_finite(customers)
     names = {"user_id": "salesperson", "team_id": "team"}
-    monthly = customer_flow(orders, periods("month", date_from, as_of), settings.lost_days).rename(columns=names)
+    flows = {
+        kind: customer_flow(orders, periods(kind, date_from, as_of), settings.lost_days).rename(columns=names)
+        for kind in PERIOD_KINDS
+    }
     whole = customer_flow(orders, [(date_from, as_of)], settings.lost_days).rename(columns=names)
     day_before = date_from - datetime.timedelta(days=1)
     before = customer_metrics(orders, day_before, settings).metrics["customer_stage"]
     return WorkbookData(
         customers=customers,
-        monthly_flow=monthly,
+        monthly_flow=flows["month"],
+        quarterly_flow=flows["quarter"],
+        yearly_flow=flows["year"],
         period_flow=whole,
         transitions=stage_changes(before, result.metrics["customer_stage"]),
         company=company,

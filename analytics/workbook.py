@@ -78,6 +78,26 @@ FLOW_HEADERS = [
     (_("Strict retention"), "strict_retention", "percent"),
     (_("Revenue"), "revenue", "money"),
 ]
+MONTH_NAMES = (
+    _("Jan"),
+    _("Feb"),
+    _("Mar"),
+    _("Apr"),
+    _("May"),
+    _("Jun"),
+    _("Jul"),
+    _("Aug"),
+    _("Sep"),
+    _("Oct"),
+    _("Nov"),
+    _("Dec"),
+)
+# (kind of period, header of its column, WorkbookData field of its flow) of the Retention sheet's tables
+PERIOD_TABLES = (
+    ("month", _("Month"), "monthly_flow"),
+    ("quarter", _("Quarter"), "quarterly_flow"),
+    ("year", _("Year"), "yearly_flow"),
+)
 RISK_LABELS = {"none": _("None"), "elevated": _("Elevated"), "high": _("High"), "critical": _("Critical")}
 NONE_LABEL = _("(none)")
 SHEETS = {
@@ -105,7 +125,9 @@ class WorkbookData:
     (``name`` required, the others optional); ``monthly_flow`` and
     ``period_flow``: rows of :func:`.flow.customer_flow` by month and over the
     whole period, with ``salesperson`` (and ``team``) as names;
-    ``transitions``: ``from_stage``, ``to_stage``, ``customers``.
+    ``transitions``: ``from_stage``, ``to_stage``, ``customers``;
+    ``quarterly_flow`` and ``yearly_flow``, optional: rows of the same kind
+    by calendar quarter and year, shown below the months.
     """
 
     customers: pd.DataFrame
@@ -123,6 +145,8 @@ class WorkbookData:
     stage_labels: dict = field(default_factory=lambda: dict(STAGE_LABELS))
     risk_labels: dict = field(default_factory=lambda: dict(RISK_LABELS))
     translate: Callable[[str], str] = str  # translates the workbook's own texts
+    quarterly_flow: pd.DataFrame | None = None
+    yearly_flow: pd.DataFrame | None = None
 
 
 def build_workbook(data, tmpdir=None):
@@ -170,7 +194,7 @@ class _Writer:
         }
         self.sheet_names = {key: self._sheet_name(name) for key, name in SHEETS.items()}
         self.customers_frame = self._customers_frame(data.customers)
-        self.monthly = self._monthly(data.monthly_flow)
+        self.monthly = self._by_period(data.monthly_flow)
         self.period_totals = self._totals(data.period_flow)
 
     def tr(self, text, **params):
@@ -203,11 +227,36 @@ class _Writer:
         return retention_rates(totals.to_frame().T.astype(float)).iloc[0]
 
     @staticmethod
-    def _monthly(flow):
+    def _by_period(flow):
         columns = [column for _header, column, kind in FLOW_HEADERS if kind != "percent"]
         if not len(flow):
             return retention_rates(pd.DataFrame(columns=["period_start", *columns], dtype=float))
         return retention_rates(flow.groupby("period_start", sort=True)[columns].sum().reset_index())
+
+    def period_label(self, kind, start):
+        """A period named as people name it: "Dec 2025", "Q1 2026", "2026"."""
+        start = pd.Timestamp(start)
+        if kind == "month":
+            return self.tr(_("%(month)s %(year)s"), month=self.tr(MONTH_NAMES[start.month - 1]), year=start.year)
+        if kind == "quarter":
+            return self.tr(_("Q%(quarter)s %(year)s"), quarter=(start.month - 1) // 3 + 1, year=start.year)
+        return str(start.year)
+
+    def _series(self, name, key, first_row, last_row, category_col, value_col, categories, values):
+        """A chart series over rows of sheet ``key``, with the cells' values given too.
+
+        In constant-memory mode xlsxwriter cannot read the cells back, so
+        without ``categories_data`` a chart holds no cached values and takes
+        its labels for numbers: some programs then show 1, 2, 3 for months.
+        """
+        sheet = self.sheet_names[key]
+        return {
+            "name": name,
+            "categories": [sheet, first_row, category_col, last_row, category_col],
+            "values": [sheet, first_row, value_col, last_row, value_col],
+            "categories_data": [str(category) for category in categories],
+            "values_data": [None if _missing(value) else float(value) for value in values],
+        }
 
     def _columns(self):
         return [spec for spec in CUSTOMER_COLUMNS if spec[1] in self.customers_frame.columns]
@@ -301,9 +350,11 @@ class _Writer:
         stage_row = row + 2
         sheet.write_row(stage_row, 0, [self.tr(_("Stage")), self.tr(_("Customers"))], self.formats["header"])
         counts = stages.value_counts()
-        for offset, stage in enumerate(STAGES, start=1):
-            sheet.write_string(stage_row + offset, 0, data.stage_labels.get(stage, stage))
-            sheet.write_number(stage_row + offset, 1, int(counts.get(stage, 0)))
+        stage_labels = [data.stage_labels.get(stage, stage) for stage in STAGES]
+        stage_counts = [int(counts.get(stage, 0)) for stage in STAGES]
+        for offset, (label, count) in enumerate(zip(stage_labels, stage_counts, strict=True), start=1):
+            sheet.write_string(stage_row + offset, 0, label)
+            sheet.write_number(stage_row + offset, 1, count)
         abc_row = stage_row + len(STAGES) + 2
         sheet.write_row(
             abc_row,
@@ -311,31 +362,36 @@ class _Writer:
             [self.tr(_("ABC class")), self.tr(_("Customers")), self.tr(_("Revenue in window"))],
             self.formats["header"],
         )
+        abc_revenue = []
         for offset, abc in enumerate("ABC", start=1):
             selected = customers[customers["abc_class"] == abc] if "abc_class" in customers else customers.iloc[:0]
-            revenue = selected["revenue_window"].sum() if "revenue_window" in selected else 0.0
+            abc_revenue.append(float(selected["revenue_window"].sum()) if "revenue_window" in selected else 0.0)
             sheet.write_string(abc_row + offset, 0, abc)
             sheet.write_number(abc_row + offset, 1, len(selected))
-            sheet.write_number(abc_row + offset, 2, float(revenue), self.formats["money"])
+            sheet.write_number(abc_row + offset, 2, abc_revenue[-1], self.formats["money"])
 
         pie = self.workbook.add_chart({"type": "pie"})
+        name = self.tr(_("Revenue by ABC class"))
         pie.add_series(
             {
-                "name": self.tr(_("Revenue by ABC class")),
-                "categories": [self.sheet_names["summary"], abc_row + 1, 0, abc_row + 3, 0],
-                "values": [self.sheet_names["summary"], abc_row + 1, 2, abc_row + 3, 2],
+                **self._series(name, "summary", abc_row + 1, abc_row + 3, 0, 2, "ABC", abc_revenue),
                 "data_labels": {"percentage": True},
             }
         )
-        pie.set_title({"name": self.tr(_("Revenue by ABC class"))})
+        pie.set_title({"name": name})
         sheet.insert_chart(1, 4, pie)
         bars = self.workbook.add_chart({"type": "bar"})
         bars.add_series(
-            {
-                "name": self.tr(_("Customers")),
-                "categories": [self.sheet_names["summary"], stage_row + 1, 0, stage_row + len(STAGES), 0],
-                "values": [self.sheet_names["summary"], stage_row + 1, 1, stage_row + len(STAGES), 1],
-            }
+            self._series(
+                self.tr(_("Customers")),
+                "summary",
+                stage_row + 1,
+                stage_row + len(STAGES),
+                0,
+                1,
+                stage_labels,
+                stage_counts,
+            )
         )
         bars.set_title({"name": self.tr(_("Customers by stage"))})
         bars.set_legend({"none": True})
@@ -347,9 +403,16 @@ class _Writer:
             crr_col = 1 + [column for _h, column, _k in FLOW_HEADERS].index("crr")
             line.add_series(
                 {
-                    "name": self.tr(_("CRR")),
-                    "categories": [self.sheet_names["retention"], 1, 0, months, 0],
-                    "values": [self.sheet_names["retention"], 1, crr_col, months, crr_col],
+                    **self._series(
+                        self.tr(_("CRR")),
+                        "retention",
+                        1,
+                        months,
+                        0,
+                        crr_col,
+                        [self.period_label("month", start) for start in self.monthly["period_start"]],
+                        self.monthly["crr"] / 100,
+                    ),
                     "marker": {"type": "circle"},
                 }
             )
@@ -418,11 +481,16 @@ class _Writer:
         row = self._table(sheet, 0, specs, rows)
         funnel = self.workbook.add_chart({"type": "bar"})
         funnel.add_series(
-            {
-                "name": self.tr(_("Customers")),
-                "categories": [self.sheet_names["lifecycle"], 1, 0, len(STAGES), 0],
-                "values": [self.sheet_names["lifecycle"], 1, 1, len(STAGES), 1],
-            }
+            self._series(
+                self.tr(_("Customers")),
+                "lifecycle",
+                1,
+                len(STAGES),
+                0,
+                1,
+                [label for label, _count, _share in rows],
+                [count for _label, count, _share in rows],
+            )
         )
         funnel.set_title({"name": self.tr(_("Lifecycle funnel"))})
         funnel.set_legend({"none": True})
@@ -467,8 +535,20 @@ class _Writer:
         )
 
     def retention(self):
-        specs = [(_("Month"), "period_start", "date"), *FLOW_HEADERS]
-        self._list_sheet("retention", specs, self.monthly)
+        """Flow by month (the summary's CRR chart reads it), then by quarter and year when given."""
+        tables = []
+        for kind, header, name in PERIOD_TABLES:
+            flow = getattr(self.data, name)
+            if flow is None:
+                continue
+            table = self.monthly if kind == "month" else self._by_period(flow)
+            labels = [self.period_label(kind, start) for start in table["period_start"]]
+            tables.append(([(header, "period", "text"), *FLOW_HEADERS], table.assign(period=labels)))
+        (specs, monthly), *others = tables
+        sheet, row = self._list_sheet("retention", specs, monthly)
+        for specs, table in others:
+            columns = [column for _header, column, _kind in specs]
+            row = self._table(sheet, row + 1, specs, table[columns].itertuples(index=False, name=None))
 
     def salespeople(self):
         customers = self.customers_frame

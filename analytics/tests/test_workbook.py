@@ -1,0 +1,91 @@
+"""The workbook as a spreadsheet program shows it: periods, chart labels, cells, print setup."""
+
+import datetime
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analytics.report import workbook_data_from_orders
+from analytics.settings import Settings
+from analytics.workbook import build_workbook
+
+AS_OF = datetime.date(2026, 3, 31)
+FROM = datetime.date(2025, 11, 1)
+
+
+def orders(rows):
+    """Orders frame from (customer, date, revenue) tuples, margin a quarter of revenue."""
+    frame = pd.DataFrame(rows, columns=["partner_id", "date", "revenue"])
+    return frame.assign(date=pd.to_datetime(frame["date"]), margin=frame["revenue"] / 4, user_id=None)
+
+
+ORDERS = orders(
+    [
+        ("Acme", "2024-12-10", 500.0),
+        ("Acme", "2025-11-20", 700.0),
+        ("Acme", "2026-02-05", 650.0),
+        ("Bolt", "2025-12-03", 90.0),
+        ("Cody", "2024-01-15", 40.0),
+    ]
+)
+
+
+def workbook_of(frame=ORDERS, date_from=FROM, **options):
+    data = workbook_data_from_orders(
+        frame, as_of=AS_OF, date_from=date_from, settings=Settings(), company="Test", **options
+    )
+    return openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
+
+
+@pytest.fixture(scope="module")
+def workbook():
+    return workbook_of()
+
+
+def column(sheet, col, first_row, last_row):
+    return [sheet.cell(row, col).value for row in range(first_row, last_row + 1)]
+
+
+def test_retention_sheet_names_months_quarters_and_years(workbook):
+    sheet = workbook["Retention"]
+    months = column(sheet, 1, 1, 6)
+    assert months == ["Month", "Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026"], "months by name"
+    assert sheet["A7"].value is None, "a blank row after the months"
+    assert column(sheet, 1, 8, 10) == ["Quarter", "Q4 2025", "Q1 2026"], "calendar quarters"
+    assert column(sheet, 1, 12, 14) == ["Year", "2025", "2026"], "calendar years"
+
+
+def test_crr_chart_shows_month_labels(workbook):
+    (line,) = [chart for chart in workbook["Summary"]._charts if chart.tagname == "lineChart"]
+    categories = line.series[0].cat
+    assert categories.numRef is None, "categories are not numbers"
+    assert categories.strRef.f == "Retention!$A$2:$A$6", "the months of the Retention sheet"
+    cached = [point.v for point in categories.strRef.strCache.pt]
+    assert cached == ["Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026"], "labels cached in the chart"
+
+
+def test_every_chart_holds_the_labels_and_values_of_its_cells(workbook):
+    for sheet in (workbook["Summary"], workbook["Lifecycle"]):
+        for chart in sheet._charts:
+            series = chart.series[0]
+            cells = workbook[series.cat.strRef.f.split("!")[0].strip("'")]
+            ref = series.cat.strRef.f.split("!")[1].replace("$", "")
+            labels = [row[0].value for row in cells[ref]]
+            assert [point.v for point in series.cat.strRef.strCache.pt] == labels, f"{chart.tagname}: labels"
+            values = series.val.numRef.numCache.pt
+            assert len(values) > 0, f"{chart.tagname}: values cached too"
+
+
+def test_period_names_go_through_the_translation():
+    data = workbook_data_from_orders(ORDERS, as_of=AS_OF, date_from=FROM, settings=Settings(), company="Test")
+    words = {
+        "Dec": "Dez",
+        "%(month)s %(year)s": "%(month)s. %(year)s",
+        "Q%(quarter)s %(year)s": "%(quarter)s. Q. %(year)s",
+    }
+    data.translate = lambda text: words.get(text, text)
+    sheet = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))["Retention"]
+    assert sheet["A3"].value == "Dez. 2025", "month names and their order translated"
+    assert sheet["A9"].value == "4. Q. 2025", "quarters too"
