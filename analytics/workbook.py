@@ -100,6 +100,7 @@ PERIOD_TABLES = (
 )
 RISK_LABELS = {"none": _("None"), "elevated": _("Elevated"), "high": _("High"), "critical": _("Critical")}
 NONE_LABEL = _("(none)")
+YES, NO = _("Yes"), _("No")
 SHEETS = {
     "summary": _("Summary"),
     "customers": _("Customers"),
@@ -171,7 +172,8 @@ def build_workbook(data, tmpdir=None):
 
 
 def _missing(value):
-    return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+    # pd.NA too: a frame read by the caller may hold nullable columns
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 class _Writer:
@@ -180,7 +182,8 @@ class _Writer:
     def __init__(self, workbook, data):
         self.workbook = workbook
         self.data = data
-        money = "#,##0.00" + (f' "{data.currency}"' if data.currency.isalnum() else "")
+        # any code or sign ("EUR", "€", "R$") fits between the quotes of a number format but a quote
+        money = "#,##0.00" + (f' "{data.currency}"' if data.currency and not set('"\\') & set(data.currency) else "")
         self.formats = {
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "money": workbook.add_format({"num_format": money}),
@@ -277,7 +280,8 @@ class _Writer:
         elif kind == "date":
             sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), self.formats["date"])
         elif kind == "bool":
-            sheet.write_boolean(row, col, bool(value))
+            # words, as the user reads them: Excel would show TRUE/FALSE, untranslated
+            sheet.write_string(row, col, self.tr(YES if value else NO))
         elif kind == "percent":
             sheet.write_number(row, col, float(value) / 100, self.formats["percent"])
         else:
@@ -314,7 +318,7 @@ class _Writer:
         sheet.write_string(0, 0, self.tr(_("Customer base - %(company)s"), company=data.company), self.formats["title"])
         facts = [
             (_("Period"), f"{data.date_from.isoformat()} - {data.date_to.isoformat()}"),
-            (_("Currency"), data.currency),
+            (_("Currency"), data.currency or self.tr(_("no currency given"))),
             (_("Margin"), data.margin_note),
         ]
         for row, (label, value) in enumerate(facts, start=1):

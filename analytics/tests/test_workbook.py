@@ -89,3 +89,52 @@ def test_period_names_go_through_the_translation():
     sheet = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))["Retention"]
     assert sheet["A3"].value == "Dez. 2025", "month names and their order translated"
     assert sheet["A9"].value == "4. Q. 2025", "quarters too"
+
+
+def rows(sheet, first_row=1):
+    """Rows of the table whose header is at ``first_row``, as dicts by header, up to the first blank row."""
+    values = sheet.iter_rows(min_row=first_row, values_only=True)
+    headers = next(values)
+    result = []
+    for row in values:
+        if all(value is None for value in row):
+            break
+        result.append(dict(zip(headers, row, strict=True)))
+    return result
+
+
+def test_flags_read_yes_or_no_in_the_users_words():
+    data = workbook_data_from_orders(ORDERS, as_of=AS_OF, date_from=FROM, settings=Settings(), company="Test")
+    data.customers = data.customers.assign(key_account_manager=["Mia", "Mia", "Ned"])
+    data.max_key_accounts = 1
+    workbook = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
+    flags = {row["Customer"]: row["Key account"] for row in rows(workbook["Customers"])}
+    assert flags == {"Acme": "Yes", "Bolt": "No", "Cody": "No"}, "Acme holds most of the revenue"
+    over = {row["Key account manager"]: row["Over the limit"] for row in rows(workbook["Key account managers"])}
+    assert over == {"Mia": "Yes", "Ned": "No"}, "Mia holds two customers, one allowed"
+    words = {"Yes": "Ja", "No": "Nein"}
+    data.translate = lambda text: words.get(text, text)
+    workbook = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
+    flags = {row["Customer"]: row["Key account"] for row in rows(workbook["Customers"])}
+    assert flags == {"Acme": "Ja", "Bolt": "Nein", "Cody": "Nein"}, "translated"
+
+
+@pytest.mark.parametrize(("currency", "shown"), [("EUR", "EUR"), ("€", "€"), ("", "no currency given")])
+def test_currency_is_shown_with_amounts_or_said_to_be_missing(currency, shown):
+    workbook = workbook_of(currency=currency)
+    assert workbook["Summary"]["B3"].value == shown, "the summary names the currency, or says there is none"
+    headers = [cell.value for cell in workbook["Customers"][1]]
+    cell = workbook["Customers"].cell(2, headers.index("Revenue to date") + 1)
+    expected = f'#,##0.00 "{currency}"' if currency else "#,##0.00"
+    assert cell.number_format == expected, "amounts carry the currency given"
+
+
+def test_missing_values_of_nullable_columns_are_empty_cells():
+    data = workbook_data_from_orders(ORDERS, as_of=AS_OF, date_from=FROM, settings=Settings(), company="Test")
+    # a caller's frame may hold pandas' nullable types, whose missing value is pd.NA
+    data.customers["order_count"] = pd.array([2, pd.NA, 1], dtype="Int64")
+    counts = {
+        row["Customer"]: row["Orders"]
+        for row in rows(openpyxl.load_workbook(io.BytesIO(build_workbook(data)))["Customers"])
+    }
+    assert counts == {"Acme": 2, "Bolt": None, "Cody": 1}, "pd.NA is an empty cell"
