@@ -138,3 +138,78 @@ def test_missing_values_of_nullable_columns_are_empty_cells():
         for row in rows(openpyxl.load_workbook(io.BytesIO(build_workbook(data)))["Customers"])
     }
     assert counts == {"Acme": 2, "Bolt": None, "Cody": 1}, "pd.NA is an empty cell"
+
+
+def width(sheet, col):
+    """Width of column ``col`` (1-based); openpyxl keeps a run of equal widths under its first column."""
+    for dimension in sheet.column_dimensions.values():
+        if dimension.min and dimension.min <= col <= dimension.max:
+            return dimension.width
+    return None
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_first_row_on_each_page(workbook):
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape", f"{sheet.title}: landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, f"{sheet.title}: fitted to pages"
+        assert (sheet.page_setup.fitToWidth or 1) == 1, f"{sheet.title}: one page wide (1 when left out)"
+        assert sheet.page_setup.fitToHeight == 0, f"{sheet.title}: as many pages long as it takes"
+        assert sheet.print_title_rows == "$1:$1", f"{sheet.title}: the first row repeated on every page"
+
+
+def test_amounts_fit_their_column():
+    big = orders([("Megacorp", "2026-03-01", 123456789.25), ("Acme", "2026-03-02", 5.0)])
+    workbook = workbook_of(big, currency="EUR")
+    sheet = workbook["Customers"]
+    headers = [cell.value for cell in sheet[1]]
+    for header in ("Revenue to date", "Revenue in window", "LTV"):
+        col = headers.index(header) + 1
+        shown = f"{sheet.cell(2, col).value:,.2f} EUR"
+        assert width(sheet, col) >= len(shown) + 1, f"{header}: {shown} fits, no ####"
+    retention = workbook["Retention"]
+    assert width(retention, 10) >= len("123,456,794.25 EUR") + 1, "the month's revenue fits too"
+
+
+def test_headers_fit_and_break_only_between_words():
+    data = workbook_data_from_orders(ORDERS, as_of=AS_OF, date_from=FROM, settings=Settings(), company="Test")
+    long = {"Orders": "Kundenbestellungen", "Days since last order": "Tage seit der letzten Bestellung"}
+    data.translate = lambda text: long.get(text, text)
+    sheet = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))["Customers"]
+    headers = [cell.value for cell in sheet[1]]
+    for col, header in enumerate(headers, start=1):
+        longest = max(len(word) for word in header.split())
+        assert width(sheet, col) >= longest + 2, f"{header!r}: its longest word fits beside the filter arrow"
+    col = headers.index("Tage seit der letzten Bestellung") + 1
+    assert width(sheet, col) < len("Tage seit der letzten Bestellung"), "a long header wraps rather than widen"
+    assert sheet.row_dimensions[1].height >= 30, "the header row is tall enough for wrapped headers"
+
+
+def test_colour_scales_paint_the_biggest_cells_green(workbook):
+    rules = {
+        str(scope.sqref): rule
+        for scope in workbook["ABC-XYZ"].conditional_formatting
+        for rule in scope.rules
+        if rule.type == "colorScale"
+    }
+    assert sorted(rules) == ["B11:D13", "B3:D5"], "the customers and the revenue matrices"
+    for ref, rule in rules.items():
+        scale = rule.colorScale
+        assert [point.type for point in scale.cfvo] == ["min", "percentile", "max"], f"{ref}: low to high"
+        assert scale.color[0].rgb.endswith("F8696B"), f"{ref}: the fewest customers, least revenue red"
+        assert scale.color[-1].rgb.endswith("63BE7B"), f"{ref}: the most customers, most revenue green"
+
+
+def test_rates_without_customers_at_the_start_are_empty_cells():
+    workbook = workbook_of(orders([("Dora", "2025-11-05", 80.0), ("Dora", "2026-01-07", 90.0)]))
+    sheet = workbook["Retention"]
+    starts = {sheet.cell(row, 1).value: row for row in range(1, sheet.max_row + 1)}
+    months, quarters, years = (rows(sheet, starts[header]) for header in ("Month", "Quarter", "Year"))
+    for first, name in ((months[0], "Nov 2025"), (quarters[0], "Q4 2025"), (years[0], "2025")):
+        label = first.get("Month") or first.get("Quarter") or first.get("Year")
+        assert (label, first["Active at start (S)"]) == (name, 0), f"{name}: nobody was a customer before"
+        assert (first["CRR"], first["Strict retention"]) == (None, None), f"{name}: no rate over S = 0, not 0"
+        assert first["Revenue"] == 80.0, f"{name}: the other figures are there"
+    assert months[1]["CRR"] == 1.0, "December keeps Dora: 100 %"
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=7, max_row=20, values_only=True)}
+    assert summary["Active at period start (S)"] == 0, "no customer at the period's start"
+    assert summary["CRR = (E - N) / S"] is None, "so no CRR on the summary either"
