@@ -16,6 +16,7 @@ starts with ``=``, ``+``, ``-`` or ``@`` never becomes a formula.
 
 import datetime
 import io
+import math
 import re
 import textwrap
 from collections.abc import Callable
@@ -182,8 +183,8 @@ def build_workbook(data, tmpdir=None):
 
 
 def _missing(value):
-    # pd.NA too: a frame read by the caller may hold nullable columns
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+    # pd.NA too: a frame read by the caller may hold nullable columns; no pd.isna, once per cell is slow
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 class _Writer:
