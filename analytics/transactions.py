@@ -100,7 +100,9 @@ def parse_number(text):
         raise ValueError(f"{text!r} is not a number: {NUMBER_HINT}")
     value = float(text)
     if not abs(value) <= MAX_AMOUNT:
-        raise ValueError(f"{text} is too large: amounts up to {MAX_AMOUNT:.0e} are read, larger ones overflow the sums")
+        raise ValueError(
+            f"{text} is too large: amounts up to {MAX_AMOUNT:,.0f} are read, larger ones make the sums overflow"
+        )
     return value
 
 

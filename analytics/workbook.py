@@ -2,8 +2,13 @@
 
 Sheets: Summary (KPIs and CRR of the period, charts), Customers (every
 metric), ABC-XYZ (matrix with colour scales), Lifecycle (funnel and stage
-changes), Retention (CRR by month), Salespeople (portfolios), Key accounts,
-Key account managers, Lost and at risk.
+changes), Retention (CRR by month, and by quarter and year when given),
+Salespeople (portfolios), Key accounts, Key account managers, Lost and at
+risk.
+
+Made to be read in a spreadsheet program: columns as wide as their headers
+and widest values, periods and flags in words ("Nov 2025", "Yes"), charts
+that carry their labels, sheets that print landscape one page wide.
 
 Every text is marked with :func:`_` (so that Odoo's translation export finds
 it) and translated when written by ``WorkbookData.translate`` (Odoo passes
