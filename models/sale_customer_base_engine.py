@@ -60,6 +60,8 @@ METRIC_FIELDS = {
     "is_key_account": ("is_key_account", "bool"),
     "is_key_account_team": ("is_key_account_team", "bool"),
     "is_key_account_salesperson": ("is_key_account_salesperson", "bool"),
+    # a hash of all the values above: comparing it alone tells which customers changed
+    "signature": ("customer_base_signature", "varchar"),
 }
 METRIC_FNAMES = [fname for fname, _type in METRIC_FIELDS.values()]
 # Inputs a person gives that the stage or the key account flag depend on
@@ -69,6 +71,8 @@ ORDER_FIELDS = ["state", "company_id", "partner_id", "date_order", "amount_untax
 ORDER_FIELDS += ["team_id", "user_id"]
 LOCK_NAMESPACE = 418_202  # pg advisory lock namespace of the full recompute (per company)
 NEW_VALUES_TABLE = "sale_customer_base_new_values"  # temporary, per transaction
+FLOAT_DECIMALS = 8  # of the values written (amounts, rates, shares)
+ANALYZE_FROM = 1000  # rows of new values from which they are COPYed rather than INSERTed
 
 
 class SaleCustomerBaseEngine(models.AbstractModel):
@@ -125,12 +129,17 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             prospects=self._prospects(company),
             manual=self._manual_inputs(company),
         )
-        self._store(company, as_of, result.metrics)
+        written = self._store(company, as_of, result.metrics)
         # the same orders give the periods in progress of the customer base history
         self.env["sale.customer.base.history"].sudo()._refresh_open_periods(company, force=True, orders=orders)
         # orders imported already confirmed never pass through a confirmation
         self.env["sale.customer.reactivation"].sudo()._update_won_back(company=company)
-        return {"customers": len(result.metrics), "orders": len(orders), "lifetime": result.lifetime_months}
+        return {
+            "customers": len(result.metrics),
+            "orders": len(orders),
+            "lifetime": result.lifetime_months,
+            "written": len(written),
+        }
 
     @api.model
     def _cron_recompute(self):
@@ -337,6 +346,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
                       FROM res_partner AS referred
                       JOIN res_partner AS referrer ON referrer.id = referred.referred_by_id
                      WHERE referred.commercial_partner_id <> referrer.commercial_partner_id
+                           %(referrers)s
                      GROUP BY referrer.commercial_partner_id
                 )
                 SELECT p.id,
@@ -353,6 +363,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
                 """,
                 key=key,
                 partners=self._partner_filter("p", partner_ids),
+                referrers=self._partner_filter("referrer", partner_ids),
             )
         )
         return pd.DataFrame(
@@ -400,53 +411,65 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         self.env["res.partner"].invalidate_model(METRIC_FNAMES)
         if transitions:
             self._log_stage_transitions(company, transitions)
-        return changed
+        return changed  # ids of the customers written
 
     @api.model
     def _load_new_values(self, metrics):
-        """COPY ``metrics`` into the temporary table of new values (typed columns)."""
+        """Put ``metrics`` into the temporary table of new values (typed columns): COPY for a
+        whole base, one INSERT for the few customers of a refresh."""
         columns = SQL(", ").join(
             SQL("%s %s", SQL.identifier(fname), SQL(sql_type)) for fname, sql_type in METRIC_FIELDS.values()
         )
+        table = SQL.identifier(NEW_VALUES_TABLE)
         self.env.cr.execute(
-            SQL(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS %s (id int4 PRIMARY KEY, %s) ON COMMIT DROP",
-                SQL.identifier(NEW_VALUES_TABLE),
-                columns,
-            )
+            SQL("CREATE TEMPORARY TABLE IF NOT EXISTS %s (id int4 PRIMARY KEY, %s) ON COMMIT DROP", table, columns)
         )
-        self.env.cr.execute(SQL("TRUNCATE %s", SQL.identifier(NEW_VALUES_TABLE)))
+        self.env.cr.execute(SQL("TRUNCATE %s", table) if len(metrics) > ANALYZE_FROM else SQL("DELETE FROM %s", table))
         frame = pd.DataFrame({"id": metrics.index.astype("int64")})
         for column, (fname, sql_type) in METRIC_FIELDS.items():
+            if column == "signature":
+                continue
             values = metrics[column].reset_index(drop=True)
             if sql_type == "date":
                 values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
             elif sql_type == "int4":
                 values = values.round().astype("Int64")
             elif sql_type == "bool":
-                values = values.astype(object).where(values.notna(), False).astype(bool).map({True: "t", False: "f"})
+                values = values.astype(object).where(values.notna(), False).astype(bool)
             elif sql_type == "float8":
-                values = values.astype(float).where(np.isfinite(values.astype(float)))
+                # rounded: shorter to print and to parse, and stable from one run to the next
+                values = values.astype(float).where(np.isfinite(values.astype(float))).round(FLOAT_DECIMALS)
             frame[fname] = values
+        hashed = pd.util.hash_pandas_object(frame.drop(columns="id"), index=False)
+        frame["customer_base_signature"] = hashed.map("{:016x}".format)
+        if frame.empty:
+            return
+        if len(frame) <= ANALYZE_FROM:
+            rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s VALUES %s",
+                    table,
+                    SQL(", ").join(SQL("%s", tuple(row)) for row in rows),
+                )
+            )
+            return
+        frame = frame.assign(
+            **{
+                fname: frame[fname].map({True: "t", False: "f"})
+                for fname, sql_type in METRIC_FIELDS.values()
+                if sql_type == "bool"
+            }
+        )
         buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, header=False, float_format="%.17g")
+        frame.to_csv(buffer, index=False, header=False)
         buffer.seek(0)
         self.env.cr.copy_expert(f"COPY {NEW_VALUES_TABLE} FROM STDIN WITH (FORMAT csv)", buffer)
-        self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(NEW_VALUES_TABLE)))
-
-    @api.model
-    def _stored_and_new(self, key):
-        """(stored values, new values) of the temporary table's customers, as two SQL row expressions."""
-        stored = SQL(", ").join(
-            SQL("COALESCE(p.%s -> %s, 'null')", SQL.identifier(fname), key) for fname in METRIC_FNAMES
-        )
-        new = SQL(", ").join(SQL("COALESCE(to_jsonb(v.%s), 'null')", SQL.identifier(fname)) for fname in METRIC_FNAMES)
-        return stored, new
 
     @api.model
     def _write_changed_values(self, key):
-        """One UPDATE of the partners whose values differ from the new ones; their ids."""
-        stored, new = self._stored_and_new(key)
+        """One UPDATE of the partners whose values differ from the new ones (their signatures
+        differ); their ids."""
         assignments = SQL(", ").join(
             SQL(
                 "%(field)s = COALESCE(p.%(field)s, '{}'::jsonb) || jsonb_build_object(%(key)s, v.%(field)s)",
@@ -460,13 +483,13 @@ class SaleCustomerBaseEngine(models.AbstractModel):
                 """
                 UPDATE res_partner AS p SET %(assignments)s
                   FROM %(new_values)s AS v
-                 WHERE p.id = v.id AND ROW(%(stored)s) IS DISTINCT FROM ROW(%(new)s)
+                 WHERE p.id = v.id
+                   AND p.customer_base_signature -> %(key)s IS DISTINCT FROM to_jsonb(v.customer_base_signature)
                 RETURNING p.id
                 """,
                 assignments=assignments,
                 new_values=SQL.identifier(NEW_VALUES_TABLE),
-                stored=stored,
-                new=new,
+                key=key,
             )
         )
         return [row[0] for row in rows]
@@ -504,7 +527,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
                 """
                 UPDATE res_partner AS c SET (%(targets)s) = (%(parents)s)
                   FROM res_partner AS p
-                 WHERE c.commercial_partner_id = p.id AND c.id <> p.id AND p.id = ANY(%(ids)s)
+                 WHERE c.commercial_partner_id = p.id AND c.id <> c.commercial_partner_id AND p.id = ANY(%(ids)s)
                    AND (%(contacts)s) IS DISTINCT FROM (%(parents)s)
                 """,
                 targets=SQL(", ").join(fnames),

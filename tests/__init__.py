@@ -6,3 +6,4 @@ from . import test_customer_winback
 from . import test_customer_campaign
 from . import test_customer_base_hardening
 from . import test_customer_base_screens
+from . import test_customer_base_engine
