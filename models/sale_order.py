@@ -16,8 +16,11 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
-        orders.filtered(lambda order: order.state == "sale")._raise_customer_rank()
-        orders._refresh_customer_base()
+        confirmed = orders.filtered(lambda order: order.state == "sale")
+        confirmed._raise_customer_rank()
+        # a new quotation matters only to a partner without a stage yet: it makes a prospect
+        quotations = (orders - confirmed).filtered(lambda order: order.state in ("draft", "sent"))
+        (confirmed | quotations._of_partners_without_stage())._refresh_customer_base()
         return orders
 
     def write(self, vals):
@@ -29,6 +32,25 @@ class SaleOrder(models.Model):
             self._raise_customer_rank()
         self._refresh_customer_base(previous)
         return res
+
+    def _of_partners_without_stage(self):
+        """These orders whose customer has no stage yet in the order's company (one query)."""
+        if not self:
+            return self
+        self.env["res.partner"].flush_model(["customer_stage"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT so.id
+                  FROM sale_order AS so
+                  JOIN res_partner AS p ON p.id = so.partner_id
+                  JOIN res_partner AS c ON c.id = p.commercial_partner_id
+                 WHERE so.id = ANY(%s) AND NOT COALESCE(c.customer_stage ? so.company_id::text, FALSE)
+                """,
+                self.ids,
+            )
+        )
+        return self.browse(row[0] for row in rows)
 
     def _raise_customer_rank(self):
         """A confirmed order makes its partner a customer, as a posted invoice does in ``account``:
