@@ -2,7 +2,8 @@
 
 The figures (customers active at the start and end of the period, new,
 lost, reactivated and kept customers, revenue) and the rates built on them
-(CRR = (E - N) / S x 100, strict retention = kept / S x 100) are defined in
+(CRR = (E - N) / S x 100, strict retention = kept / S x 100, kept meaning
+active at the start and never lost during the period) are defined in
 :mod:`..analytics.flow`. Rows are written only by :meth:`_rebuild`, from the
 confirmed orders; rebuilding a span replaces its rows, so rebuilding twice
 gives the same rows.
@@ -70,7 +71,10 @@ class SaleCustomerBaseHistory(models.Model):
         "Reactivated Customers", readonly=True, help="Customers who ordered again after being lost."
     )
     customers_retained = fields.Integer(
-        "Kept Customers", readonly=True, help="Customers active both at the start and at the end of the period."
+        "Kept Customers",
+        readonly=True,
+        help="Customers active at the start and never lost during the period. "
+        "A customer lost and won back within the period is not kept.",
     )
     order_count = fields.Integer("Orders", readonly=True)
     revenue = fields.Monetary(readonly=True, help="Untaxed amount of the period's confirmed orders.")
@@ -85,7 +89,8 @@ class SaleCustomerBaseHistory(models.Model):
         "Strict Retention (%)",
         readonly=True,
         aggregator="sum",  # computed from the sums, see _read_group_select
-        help="Kept customers / active at start x 100: reactivations do not count.",
+        help="Kept customers (active at the start and never lost during the period) / active at start x 100: "
+        "neither reactivations nor customers lost and won back within the period count.",
     )
 
     def _read_group_select(self, aggregate_spec, query):

@@ -102,6 +102,31 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             "2026 so far",
         )
 
+    def test_customer_lost_and_won_back_inside_a_period_is_not_kept(self):
+        comeback = self.env["res.partner"].create({"name": "Comeback Customer", "is_company": True})
+        self.order(comeback, D(2025, 10, 1), 10.0)  # active on December 31, lost on January 10
+        self.order(comeback, D(2026, 1, 20), 10.0)  # back ten days later
+        self.order(comeback, D(2026, 4, 15), 10.0)
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        january = self._month(2026, 1)
+        self.assertEqual(
+            (january["customers_start"], january["customers_lost"], january["customers_reactivated"]),
+            (1, 1, 1),
+            "January: Comeback active at the start, lost and won back",
+        )
+        self.assertEqual(january["customers_retained"], 0, "lost during January: not kept")
+        rows = self.History.search([("company_id", "=", self.company.id), ("period_type", "=", "month")])
+        [(crr, strict)] = self.History._read_group(
+            [("id", "in", rows.ids), ("date", "=", D(2026, 1, 1))], [], ["crr:sum", "retention_rate:sum"]
+        )
+        self.assertEqual((crr, strict), (100.0, 0.0), "CRR (3 - 2) / 1 counts him, the strict retention does not")
+        year = self.History.search([("company_id", "=", self.company.id), ("period_type", "=", "year")])
+        self.assertEqual(
+            (sum(year.mapped("customers_start")), sum(year.mapped("customers_retained"))),
+            (1, 0),
+            "2026: lost and won back inside the year, not kept",
+        )
+
     def test_rebuilding_twice_gives_the_same_rows(self):
         self.History._rebuild(self.company, D(2026, 1, 1))
         first = self._rows()
