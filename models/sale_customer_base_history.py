@@ -22,12 +22,12 @@ from .sale_order import ORDER_REVENUE
 _logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = 418_203  # pg advisory lock namespace of the history rebuild (per company)
-# aggregate spec -> (numerator, subtracted, denominator) of a rate that must
-# be computed from the sums, not summed or averaged
-RATES = {
-    "crr:sum": ("customers_end", "customers_new", "customers_start"),
-    "retention_rate:sum": ("customers_retained", None, "customers_start"),
-}
+# Aggregates of a group of rows (a pivot cell, a total, a graph point) that
+# are not plain sums, see _read_group_select. Counts of customers at a date
+# are taken at the group's first period (S) and last period (E); events (new,
+# lost, reactivated), orders and revenue add up.
+STATES = {"customers_start:sum": "first", "customers_end:sum": "last"}
+RATES = ("crr", "retention_rate")
 
 
 class SaleCustomerBaseHistory(models.Model):
@@ -94,17 +94,70 @@ class SaleCustomerBaseHistory(models.Model):
     )
 
     def _read_group_select(self, aggregate_spec, query):
-        # a rate of a group is the rate of its sums, empty when no customer
-        # was active at the start
-        if aggregate_spec not in RATES:
+        """Figures of a group of rows as the report means them, not as sums.
+
+        S is the S of the group's first period and E the E of its last one
+        (a base of 66 customers over twelve months has S 66, not 488; rows of
+        that period, one per sales team and salesperson, add up); kept
+        customers are those of one period only (who was never lost over a span
+        cannot be told from its periods' rows), empty for several. Rates come
+        from those figures, CRR = (E - N) / S x 100, empty where S is 0.
+        """
+        if aggregate_spec in STATES:
+            return self._read_group_state(aggregate_spec.split(":")[0], STATES[aggregate_spec], query)
+        if aggregate_spec == "customers_retained:sum":
+            return self._read_group_kept(query)
+        if aggregate_spec == "crr:sum":
+            top = SQL(
+                "%s - %s",
+                self._read_group_select("customers_end:sum", query),
+                self._read_group_select("customers_new:sum", query),
+            )
+        elif aggregate_spec == "retention_rate:sum":
+            top = self._read_group_kept(query)
+        else:
             return super()._read_group_select(aggregate_spec, query)
-        numerator, subtracted, denominator = RATES[aggregate_spec]
+        start = self._read_group_select("customers_start:sum", query)
+        return SQL("(%s) * 100.0 / NULLIF(%s, 0)", top, start)
 
-        def total(fname):
-            return SQL("SUM(%s)", self._field_to_sql(self._table, fname, query))
+    def _read_group_period_key(self, end, query):
+        """Text that sorts a row's period in time: its first (or last) day, then its kind (month < quarter < year)."""
+        day = self._field_to_sql(self._table, "date_end" if end else "date", query)
+        if end:
+            day = SQL("COALESCE(%s, %s)", day, self._field_to_sql(self._table, "date", query))
+        return SQL("(%s::text || %s)", day, self._field_to_sql(self._table, "period_type", query))
 
-        top = total(numerator) if subtracted is None else SQL("%s - %s", total(numerator), total(subtracted))
-        return SQL("(%s) * 100.0 / NULLIF(%s, 0)", top, total(denominator))
+    def _read_group_state(self, fname, which, query):
+        """Sum of ``fname`` over the rows of the group's first (or last) period, in one grouped query."""
+        key = self._read_group_period_key(which == "last", query)
+        # the aggregates inside the subquery are the outer query's: they run
+        # over the group's rows, the subquery keeps those of one period
+        return SQL(
+            "(SELECT SUM(r.value) FROM unnest(ARRAY_AGG(%(key)s), ARRAY_AGG(%(value)s)) AS r(period, value)"
+            " WHERE r.period = %(pick)s(%(key)s))",
+            key=key,
+            value=self._field_to_sql(self._table, fname, query),
+            pick=SQL("MAX") if which == "last" else SQL("MIN"),
+        )
+
+    def _read_group_kept(self, query):
+        key = self._read_group_period_key(False, query)
+        kept = self._field_to_sql(self._table, "customers_retained", query)
+        return SQL("CASE WHEN COUNT(DISTINCT %s) = 1 THEN SUM(%s) END", key, kept)
+
+    @api.model
+    def _web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
+        groups = super()._web_read_group(domain, fields, groupby, limit, offset, orderby, lazy)
+        if not lazy:
+            # the graph view, the one caller that does not group lazily, draws
+            # False as 0 and leaves None out: a rate without customers at the
+            # start is no point, not 0 %. The pivot (read_group) and grouped
+            # lists show False as an empty cell.
+            for group in groups:
+                for fname in RATES:
+                    if group.get(fname) is False:
+                        group[fname] = None
+        return groups
 
     # ---- actions
     @api.model

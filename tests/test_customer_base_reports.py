@@ -155,7 +155,50 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual(groups[D(2026, 4, 1)], (0.0, 0.0), "April: nobody kept")
         self.assertIs(groups[D(2026, 1, 1)][0], False, "no rate (not 0) without customers at the start")
         [(crr,)] = self.History._read_group([*domain, ("date", "in", [D(2026, 2, 1), D(2026, 4, 1)])], [], ["crr:sum"])
-        self.assertEqual(crr, 50.0, "two months together: (2 - 0 + 0 - 0) / (2 + 2), not 100 + 0")
+        self.assertEqual(crr, 0.0, "two months together: (E of April 0 - N 0) / S of February 2, not 100 + 0")
+
+    def test_group_of_periods_counts_customers_at_its_start_and_end_not_their_sum(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        # S, E by month: Jan 0, 2; Feb 2, 2; Mar 2, 2; Apr 2, 0 (both lost); May 0, 1 (Other back); Jun 1, 1
+        months = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
+        from_february = [*months, ("date", ">=", D(2026, 2, 1))]
+        aggregates = ["customers_start:sum", "customers_end:sum", "customers_new:sum", "customers_lost:sum"]
+        rates = ["crr:sum", "customers_retained:sum", "retention_rate:sum"]
+        [(start, end, new, lost, crr, kept, strict)] = self.History._read_group(from_february, [], aggregates + rates)
+        self.assertEqual(
+            (start, end, new, lost), (2, 1, 0, 2), "S of February, E of June, N and lost added: not S 7 and E 6"
+        )
+        self.assertEqual(crr, 50.0, "CRR of the span from its figures: (1 - 0) / 2")
+        self.assertIs(kept, False, "kept customers cannot be told from monthly rows: empty, not their sum")
+        self.assertIs(strict, False, "so neither can the strict retention")
+        [(start, end, crr, kept, strict)] = self.History._read_group(
+            [*months, ("date", "=", D(2026, 2, 1))], [], ["customers_start:sum", "customers_end:sum", *rates]
+        )
+        self.assertEqual((start, end, crr, kept, strict), (2, 2, 100.0, 2, 100.0), "one month: its own figures")
+        # as the pivot asks: its Total row and rows by salesperson
+        [total] = self.History.read_group(from_february, ["customers_start", "customers_end", "crr"], [], lazy=False)
+        self.assertEqual(
+            (total["customers_start"], total["customers_end"], total["crr"]), (2, 1, 50.0), "the pivot's Total row"
+        )
+        by_user = self.History.read_group(from_february, ["customers_start", "customers_end"], ["user_id"], lazy=False)
+        self.assertEqual(
+            [(row["customers_start"], row["customers_end"]) for row in by_user], [(2, 1)], "and each salesperson's"
+        )
+
+    def test_rates_without_customers_at_the_start_stay_empty(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        months = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
+        pivot = self.History.read_group(months, ["crr", "retention_rate"], ["date:month"], lazy=False)
+        january = next(row for row in pivot if row["__range"]["date:month"]["from"] == "2026-01-01")
+        self.assertEqual((january["crr"], january["retention_rate"]), (False, False), "pivot: empty cells")
+        graph = self.History.web_read_group(months, ["crr:sum"], ["date:month"], lazy=False)["groups"]
+        january = next(row for row in graph if row["__range"]["date:month"]["from"] == "2026-01-01")
+        self.assertIsNone(january["crr"], "graph: no point (the chart would draw False as 0)")
+        february = next(row for row in graph if row["__range"]["date:month"]["from"] == "2026-02-01")
+        self.assertEqual(february["crr"], 100.0, "a month with customers at the start keeps its point")
+        arch = self.History.get_view(self.env.ref("sale_customer_base.sale_customer_base_history_view_list").id)["arch"]
+        for fname in ("crr", "retention_rate"):
+            self.assertIn(f'name="{fname}" invisible="not customers_start"', arch, f"list: {fname} hidden without S")
 
     def test_recompute_builds_the_history_and_the_report_refreshes_the_current_month(self):
         self.env["res.partner"].recompute_customer_base()
