@@ -10,11 +10,13 @@ gives the same rows.
 """
 
 import datetime
+import json
 import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..analytics.flow import PERIOD_KINDS, flow_history, periods
 from .sale_order import ORDER_REVENUE
@@ -28,20 +30,28 @@ LOCK_NAMESPACE = 418_203  # pg advisory lock namespace of the history rebuild (p
 # lost, reactivated), orders and revenue add up.
 STATES = {"customers_start:sum": "first", "customers_end:sum": "last"}
 RATES = ("crr", "retention_rate")
+# names of periods (LDML patterns): "Dec 2025", "Q1 2026", "2026"
+PERIOD_NAME_FORMATS = {"month": "MMM yyyy", "quarter": "QQQ yyyy", "year": "yyyy"}
 
 
 class SaleCustomerBaseHistory(models.Model):
     _name = "sale.customer.base.history"
     _description = "Customer Base History"
     _order = "date desc, period_type, company_id, team_id, user_id"
-    _rec_name = "date"
+    _rec_name = "period_name"
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     period_type = fields.Selection(
         [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")], required=True, readonly=True
     )
-    date = fields.Date("Period", required=True, readonly=True, index=True, help="First day of the period.")
+    period_name = fields.Char(
+        "Period",
+        readonly=True,
+        translate=True,
+        help="The month, quarter or year, as in Dec 2025, Q1 2026, 2026. Sorted in time in reports.",
+    )
+    date = fields.Date("Period Start", required=True, readonly=True, index=True, help="First day of the period.")
     date_end = fields.Date(
         "Period End", readonly=True, help="Last day of the period, or the day it was computed while still running."
     )
@@ -145,6 +155,13 @@ class SaleCustomerBaseHistory(models.Model):
         kept = self._field_to_sql(self._table, "customers_retained", query)
         return SQL("CASE WHEN COUNT(DISTINCT %s) = 1 THEN SUM(%s) END", key, kept)
 
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # period names sort in time (by their first day), not alphabetically
+        if "period_name" in groupby_terms:
+            first_day = SQL("MIN(%s)", self._field_to_sql(self._table, "date", query))
+            groupby_terms = {**groupby_terms, "period_name": first_day}
+        return super()._read_group_orderby(order, groupby_terms, query)
+
     @api.model
     def _web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
         groups = super()._web_read_group(domain, fields, groupby, limit, offset, orderby, lazy)
@@ -158,6 +175,30 @@ class SaleCustomerBaseHistory(models.Model):
                     if group.get(fname) is False:
                         group[fname] = None
         return groups
+
+    def init(self):
+        # rows written before periods had names (an upgrade) get theirs
+        query = SQL("SELECT DISTINCT period_type, date FROM %s WHERE period_name IS NULL", SQL.identifier(self._table))
+        unnamed = self.env.execute_query(query)
+        if unnamed:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE %(table)s AS h
+                       SET period_name = v.period_name
+                      FROM jsonb_to_recordset(%(payload)s::jsonb)
+                           AS v(period_type varchar, date date, period_name jsonb)
+                     WHERE h.period_type = v.period_type AND h.date = v.date AND h.period_name IS NULL
+                    """,
+                    table=SQL.identifier(self._table),
+                    payload=json.dumps(
+                        [
+                            {"period_type": kind, "date": str(day), "period_name": name}
+                            for (kind, day), name in self._period_names(unnamed).items()
+                        ]
+                    ),
+                )
+            )
 
     # ---- actions
     @api.model
@@ -293,6 +334,17 @@ class SaleCustomerBaseHistory(models.Model):
             SQL("DELETE FROM sale_customer_base_history WHERE company_id = %s AND (%s)", company.id, conditions)
         )
 
+    def _period_names(self, periods):
+        """Name of each ``(period_type, first day)`` in every installed language, as stored by a translated field."""
+        langs = {code for code, _name in self.env["res.lang"].get_installed()} | {"en_US"}
+        return {
+            (kind, day): {
+                lang: format_date(self.env, day, lang_code=lang, date_format=PERIOD_NAME_FORMATS[kind])
+                for lang in sorted(langs)
+            }
+            for kind, day in set(periods)
+        }
+
     def _insert_rows(self, company, flow):
         if flow.empty:
             self.invalidate_model()
@@ -301,6 +353,9 @@ class SaleCustomerBaseHistory(models.Model):
         start = frame["customers_start"].where(frame["customers_start"] > 0)
         frame["crr"] = (frame["customers_end"] - frame["customers_new"]) / start * 100
         frame["retention_rate"] = frame["customers_retained"] / start * 100
+        keys = list(zip(frame["period_type"], frame["period_start"].dt.date, strict=True))
+        names = self._period_names(keys)
+        frame["period_name"] = [names[key] for key in keys]
         for column in ("period_start", "period_end"):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
         for column in ("team_id", "user_id"):
@@ -309,17 +364,18 @@ class SaleCustomerBaseHistory(models.Model):
             SQL(
                 """
                 INSERT INTO sale_customer_base_history
-                       (company_id, period_type, date, date_end, is_closed, team_id, user_id,
+                       (company_id, period_type, period_name, date, date_end, is_closed, team_id, user_id,
                         customers_start, customers_end, customers_new, customers_lost,
                         customers_reactivated, customers_retained, order_count, revenue, crr, retention_rate,
                         create_uid, create_date, write_uid, write_date)
-                SELECT %(company)s, v.period_type, v.period_start, v.period_end, v.closed, v.team_id, v.user_id,
+                SELECT %(company)s, v.period_type, v.period_name, v.period_start, v.period_end, v.closed,
+                       v.team_id, v.user_id,
                        v.customers_start, v.customers_end, v.customers_new, v.customers_lost,
                        v.customers_reactivated, v.customers_retained, v.order_count, v.revenue, v.crr,
                        v.retention_rate,
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM jsonb_to_recordset(%(payload)s::jsonb) AS v(
-                       period_type varchar, period_start date, period_end date, closed bool,
+                       period_type varchar, period_name jsonb, period_start date, period_end date, closed bool,
                        team_id int4, user_id int4, customers_start int4, customers_end int4,
                        customers_new int4, customers_lost int4, customers_reactivated int4,
                        customers_retained int4, order_count int4, revenue numeric, crr float8,

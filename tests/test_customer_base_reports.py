@@ -185,6 +185,27 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             [(row["customers_start"], row["customers_end"]) for row in by_user], [(2, 1)], "and each salesperson's"
         )
 
+    def test_periods_are_named_as_periods_and_sorted_in_time(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.order(self.other, D(2025, 12, 5), 10.0)
+        self.History._rebuild(self.company, D(2025, 12, 1))
+        rows = self.History.search([("company_id", "=", self.company.id)])
+        names = {(row.period_type, row.date): row.period_name for row in rows}
+        self.assertEqual(names[("month", D(2025, 12, 1))], "Dec 2025", "a month")
+        self.assertEqual(names[("quarter", D(2026, 1, 1))], "Q1 2026", "a quarter")
+        self.assertEqual(names[("year", D(2026, 1, 1))], "2026", "a year")
+        french = rows.with_context(lang="fr_FR").filtered(lambda row: row.date == D(2026, 1, 1))
+        self.assertIn("janv. 2026", french.mapped("period_name"), "month names in the reader's language")
+        months = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
+        groups = self.History._read_group(months, ["period_name"], ["customers_new:sum"])
+        self.assertEqual(
+            [name for name, _new in groups],
+            ["Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026", "Jun 2026"],
+            "in time order, not alphabetical",
+        )
+        pivot = self.History.read_group(months, ["customers_new"], ["period_name"], orderby="period_name desc")
+        self.assertEqual(pivot[0]["period_name"], "Jun 2026", "latest first when asked")
+
     def test_rates_without_customers_at_the_start_stay_empty(self):
         self.History._rebuild(self.company, D(2026, 1, 1))
         months = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
