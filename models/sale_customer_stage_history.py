@@ -3,6 +3,13 @@ from odoo.tools import SQL
 
 from .res_partner import STAGES
 
+LIFECYCLE_ORDER = [stage for stage, _label in STAGES]  # prospect ... lost, reactivated
+
+
+def lifecycle_position(sql_expr):
+    """SQL position of a stage in the lifecycle, to sort groups of stages as the funnel reads, not alphabetically."""
+    return SQL("array_position(%s::varchar[], %s::varchar)", LIFECYCLE_ORDER, sql_expr)
+
 
 class SaleCustomerStageHistory(models.Model):
     """One change of a customer's lifecycle stage in one company.
@@ -23,6 +30,13 @@ class SaleCustomerStageHistory(models.Model):
     date = fields.Date(required=True, readonly=True)
     old_stage = fields.Selection(STAGES, "From Stage", readonly=True)
     new_stage = fields.Selection(STAGES, "To Stage", readonly=True)
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        terms = {
+            spec: lifecycle_position(sql) if spec in ("old_stage", "new_stage") else sql
+            for spec, sql in groupby_terms.items()
+        }
+        return super()._read_group_orderby(order, terms, query)
 
     def _insert_changes(self, company, date, changes):
         """Insert the rows of ``changes`` (partner_id, old_stage, new_stage) in one statement."""

@@ -11,6 +11,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.res_partner import ABC_CLASSES, DEPENDENCY_RISKS, SEGMENTS, STAGES, XYZ_CLASSES
+from ..models.sale_customer_stage_history import lifecycle_position
 
 
 class SaleCustomerBaseReport(models.Model):
@@ -141,6 +142,12 @@ class SaleCustomerBaseReport(models.Model):
             fname: Partner._customer_figure_sql("p", fname, expression, company=SQL("c.id"))
             for fname, expression in expressions.items()
         }
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # stages in lifecycle order (prospect first), as the funnel reads
+        if "customer_stage" in groupby_terms:
+            groupby_terms = {**groupby_terms, "customer_stage": lifecycle_position(groupby_terms["customer_stage"])}
+        return super()._read_group_orderby(order, groupby_terms, query)
 
     def action_open_partner(self):
         self.ensure_one()

@@ -3,6 +3,7 @@ import datetime
 import io
 
 import openpyxl
+import pandas as pd
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
@@ -266,6 +267,41 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             self.customer.revenue_window + self.other.revenue_window,
             "the matrix holds the customers' window revenue",
         )
+
+    def test_stages_come_in_lifecycle_order(self):
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
+        self.order(newcomer, D(2026, 6, 1), 80.0)
+        self.env["res.partner"].recompute_customer_base()
+        report = self.env["sale.customer.base.report"].with_user(self.manager)
+        domain = [("company_id", "=", self.company.id)]
+        funnel = report._read_group(domain, ["customer_stage"], ["customer_count:sum"])
+        self.assertEqual(
+            [stage for stage, _count in funnel], ["new", "lost", "reactivated"], "first purchase before lost"
+        )
+        graph = report.web_read_group(domain, ["customer_count:sum"], ["customer_stage"], lazy=False)["groups"]
+        self.assertEqual(
+            [group["customer_stage"] for group in graph], ["new", "lost", "reactivated"], "so does the funnel graph"
+        )
+        changes = self.env["sale.customer.stage.history"]
+        changes.search([("company_id", "=", self.company.id)]).unlink()
+        frame = pd.DataFrame(
+            [
+                (self.customer.id, "at_risk", "lost"),
+                (self.customer.id, "repeat", "at_risk"),
+                (self.other.id, "new", "repeat"),
+                (newcomer.id, "prospect", "new"),
+            ],
+            columns=["partner_id", "old_stage", "new_stage"],
+        )
+        changes._insert_changes(self.company, TODAY, frame)
+        domain = [("company_id", "=", self.company.id)]
+        self.assertEqual(
+            [stage for stage, _count in changes._read_group(domain, ["old_stage"], ["__count"])],
+            ["prospect", "new", "repeat", "at_risk"],
+            "from-stages in lifecycle order",
+        )
+        pivot = changes.read_group(domain, ["__count"], ["new_stage"])
+        self.assertEqual([group["new_stage"] for group in pivot], ["new", "repeat", "at_risk", "lost"], "to-stages too")
 
     def test_key_account_managers_over_the_limit(self):
         self.company.customer_base_max_key_accounts = 1
