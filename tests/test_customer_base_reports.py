@@ -303,6 +303,27 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         pivot = changes.read_group(domain, ["__count"], ["new_stage"])
         self.assertEqual([group["new_stage"] for group in pivot], ["new", "repeat", "at_risk", "lost"], "to-stages too")
 
+    def test_stage_changes_show_a_first_classification_as_such(self):
+        self.env["res.partner"].recompute_customer_base()
+        changes = self.env["sale.customer.stage.history"].with_user(self.manager)
+        domain = [("company_id", "=", self.company.id)]
+        groups = changes.read_group(domain, ["__count"], ["from_stage"])
+        self.assertEqual(
+            [(group["from_stage"], group["from_stage_count"]) for group in groups],
+            [("first", 2), ("lost", 1)],
+            "both customers got a first stage (a from-stage of its own, not None, shown first), then Other came back",
+        )
+        labels = dict(changes._fields["from_stage"]._description_selection(changes.env))
+        self.assertEqual(labels["first"], "First Classified", "the label the pivot shows")
+        firsts = changes.search([*domain, ("from_stage", "=", "first")])
+        self.assertEqual(firsts.mapped("old_stage"), [False, False], "the engine's record keeps no old stage")
+        changes.env.cr.execute("UPDATE sale_customer_stage_history SET from_stage = NULL")
+        changes.invalidate_model()
+        changes.sudo().init()  # as after an upgrade
+        self.assertEqual(
+            sorted(changes.search(domain).mapped("from_stage")), ["first", "first", "lost"], "older rows filled in"
+        )
+
     def test_key_account_managers_over_the_limit(self):
         self.company.customer_base_max_key_accounts = 1
         self.customer.key_account_manager_id = self.manager
