@@ -4,10 +4,13 @@ import io
 
 import openpyxl
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CustomerBaseCommon
 
@@ -323,6 +326,67 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual(
             sorted(changes.search(domain).mapped("from_stage")), ["first", "first", "lost"], "older rows filled in"
         )
+
+    def _pivot_layout(self, xml_id):
+        """Rows, columns and measures a pivot action opens on, as the web client reads them."""
+        action = self.env["ir.actions.act_window"].with_user(self.manager)._for_xml_id(f"sale_customer_base.{xml_id}")
+        context = safe_eval(action["context"], {"context_today": lambda: TODAY, "relativedelta": relativedelta})
+        model = self.env[action["res_model"]].with_user(self.manager)
+        arch = etree.fromstring(model.get_views([(False, "pivot")])["views"]["pivot"]["arch"])
+
+        def arch_fields(kind):
+            return [node.get("name") for node in arch.iter("field") if node.get("type") == kind]
+
+        return (
+            context.get("pivot_row_groupby", arch_fields("row")),
+            context.get("pivot_column_groupby", arch_fields("col")),
+            context.get("pivot_measures", arch_fields("measure")),
+            context,
+        )
+
+    def test_salesperson_pivots_open_on_a_laptop_screen(self):
+        rows, columns, measures, _context = self._pivot_layout("sale_customer_base_report_action_portfolio")
+        self.assertEqual((rows, columns), (["user_id"], []), "portfolios: salespeople in rows, no column groups")
+        self.assertLessEqual(len(measures), 6, "a handful of measures side by side")
+        rows, columns, measures, context = self._pivot_layout("sale_customer_base_history_action_salesperson")
+        self.assertEqual((rows, columns), (["user_id"], []), "retention: salespeople in rows, no year columns")
+        self.assertEqual(
+            measures[:5],
+            ["customers_start", "customers_lost", "customers_end", "crr", "retention_rate"],
+            "the figures a manager reads first",
+        )
+        self.assertLessEqual(len(measures), 6, "fits without scrolling sideways")
+        self.assertTrue(
+            context.get("search_default_years") and context.get("search_default_this_year"), "this year by default"
+        )
+        rows, columns, _measures, _context = self._pivot_layout("sale_customer_base_report_action_funnel")
+        self.assertEqual((rows, columns), (["customer_stage"], []), "the funnel: stages only")
+
+    def test_key_account_shares_read_as_percentages(self):
+        self.env["res.partner"].recompute_customer_base()
+        report = self.env["sale.customer.base.report"].with_user(self.manager)
+        row = report.search([("company_id", "=", self.company.id), ("partner_id", "=", self.other.id)])
+        self.assertAlmostEqual(
+            row.revenue_share_ratio,
+            self.other.revenue_share,
+            msg="the share as a ratio, as the percentage widget reads",
+        )
+        self.assertAlmostEqual(row.revenue_share_ratio, 500 / 600, msg="Other's 500 of the window's 600")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sale_customer_base.sale_customer_base_report_action_key_accounts"
+        )
+        list_view = next(view_id for view_id, mode in action["views"] if mode == "list")
+        arch = etree.fromstring(report.get_views([(list_view, "list")])["views"]["list"]["arch"])
+        share = arch.find(".//field[@name='revenue_share_ratio']")
+        self.assertEqual(
+            (share.get("widget"), share.get("string")),
+            ("percentage", "Share"),
+            "shown as 100.00 % under a short header",
+        )
+        for mode in ("pivot", "graph"):
+            arch = etree.fromstring(report.get_views([(False, mode)])["views"][mode]["arch"])
+            share = arch.find(".//field[@name='revenue_share_ratio']")
+            self.assertEqual(share.get("widget"), "percentage", f"{mode}: shares with their % sign")
 
     def test_key_account_managers_over_the_limit(self):
         self.company.customer_base_max_key_accounts = 1
