@@ -207,6 +207,12 @@ class SaleCustomerBaseHistory(models.Model):
         self._refresh_open_periods(self.env.companies)
         return self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_base_history_action")
 
+    @api.model
+    def action_open_overview(self):
+        """Open the managers' overview (its CRR by month included) after bringing the periods in progress up to date."""
+        self._refresh_open_periods(self.env.companies)
+        return self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_base_overview_action")
+
     # ---- business
     def _refresh_open_periods(self, companies, force=False):
         """Rebuild the periods in progress of ``companies`` (all of a company's history the first time).

@@ -5,3 +5,4 @@ from . import test_customer_base_reports
 from . import test_customer_winback
 from . import test_customer_campaign
 from . import test_customer_base_hardening
+from . import test_customer_base_overview
