@@ -239,6 +239,8 @@ class TestCustomerBaseOverview(CustomerBaseCommon):
             "the top customer's share and the risk it brings",
         )
         self.assertEqual(top["partner_id"][0], self.other.id, "Other makes most of the revenue")
+        card = tiles["Key-Account Dependency"]["model"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="action_open_partner"', card, "a click on a customer opens a card that leads to it")
 
         abc = {abc: revenue for abc, revenue in self._graph(tiles["Revenue by ABC Class"]).items() if revenue}
         expected = {

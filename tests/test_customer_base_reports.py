@@ -224,6 +224,8 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         arch = self.History.get_view(self.env.ref("sale_customer_base.sale_customer_base_history_view_list").id)["arch"]
         for fname in ("crr", "retention_rate"):
             self.assertIn(f'name="{fname}" invisible="not customers_start"', arch, f"list: {fname} hidden without S")
+        graph = etree.fromstring(self.History.get_views([(False, "graph")])["views"]["graph"]["arch"])
+        self.assertEqual(graph.get("stacked"), "0", "rates of several salespeople side by side, never added up")
 
     def test_recompute_builds_the_history_and_the_report_refreshes_the_current_month(self):
         self.env["res.partner"].recompute_customer_base()
