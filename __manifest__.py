@@ -26,6 +26,7 @@
         "views/sale_customer_campaign_views.xml",
         "wizards/sale_customer_reactivation_wizard_views.xml",
         "wizards/sale_customer_campaign_wizard_views.xml",
+        "wizards/sale_customer_loyalty_update_views.xml",
         "views/sale_customer_base_menus.xml",
     ],
     "demo": [

@@ -1,72 +1,269 @@
-"""Command line: ``python -m analytics report transactions.csv -o report.xlsx``."""
+"""Command line: ``python -m analytics report transactions.csv -o report.xlsx``.
+
+A bad file or option gets one line, ``error: <where>: <what is wrong and
+what to do>``, and exit code 2; never a traceback, and never a partial or
+temporary workbook left behind: the workbook is built in memory, written to
+a temporary file beside the target and renamed over it, and the temporary
+file is removed on any error, Ctrl-C or SIGTERM.
+"""
 
 import argparse
+import codecs
+import contextlib
 import datetime
 import os
+import re
+import signal
 import sys
 import tempfile
 
-from .report import default_start, workbook_data_from_orders
+from .report import ReportError, default_start, workbook_data_from_orders
 from .settings import Settings
-from .transactions import TransactionsError, read_transactions
+from .transactions import DATE_RANGE, LAST_DATE, TransactionsError, parse_date, read_transactions, where
 from .workbook import build_workbook
 
 # a command line tool talks to its terminal, not to a log
 # pylint: disable=print-used
 
+EXIT_ERROR = 2  # bad file or option, as argparse uses
+EXIT_BUG = 70  # EX_SOFTWARE: an error the command did not foresee
+MAX_LOST_DAYS = 3650  # 10 years; dates stay in the range the engine computes with
+MAX_MARGIN_RATIO = 1.0  # a margin is at most the whole amount, a loss at most as much again
+CURRENCY_PATTERN = re.compile(r'[^"\\\x00-\x1f]{1,10}')  # quoted into the workbook's number format
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
+
+class CommandError(Exception):
+    """A bad option or output path; the message says where and what to do."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (removing the temporary file) and stop."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """One ``error:`` line instead of argparse's usage block and ``SystemExit``."""
+
+    def error(self, message):
+        raise CommandError(f"{message} (see python -m analytics report --help)")
+
+
+def _date(text):
+    try:
+        return parse_date(text.strip())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _margin_ratio(text):
+    try:
+        ratio = float(text)
+    except ValueError:
+        ratio = None
+    if ratio is None or not -MAX_MARGIN_RATIO <= ratio <= MAX_MARGIN_RATIO:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a margin ratio: give one between -1 and 1, such as 0.3 for 30 %"
+        )
+    return ratio
+
+
+def _lost_days(text):
+    try:
+        days = int(text)
+    except ValueError:
+        days = None
+    if days is None or not 1 <= days <= MAX_LOST_DAYS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to {MAX_LOST_DAYS}")
+    return days
+
+
+def _currency(text):
+    text = text.strip()
+    if text and not CURRENCY_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a currency: give a code or sign of at most 10 characters, without quotes, e.g. EUR"
+        )
+    return text
+
+
+def _encoding(text):
+    try:
+        b"\x00\x00\x00\x00".decode(text)  # empty bytes would skip the lookup
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a text encoding, such as utf-8, cp1251 or gb18030") from None
+    return codecs.lookup(text).name
+
+
+def _parser():
+    parser = _Parser(prog="python -m analytics", description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="customer base workbook from a CSV of transactions")
     report.add_argument("csv", help="CSV with columns customer, date, amount[, margin][, salesperson]")
     report.add_argument("-o", "--output", default="customer_base.xlsx", help="workbook to write")
-    report.add_argument("--margin", type=float, help="margin ratio when the CSV has no margin column (0.3 = 30%%)")
-    report.add_argument("--as-of", type=datetime.date.fromisoformat, help="end of the period (default: today)")
+    report.add_argument(
+        "--margin",
+        type=_margin_ratio,
+        help="margin ratio when the CSV has no margin column, from -1 to 1 (0.3 = 30%%); "
+        "without either, the margin figures are left empty",
+    )
+    report.add_argument("--as-of", type=_date, help="end of the period, YYYY-MM-DD (default: today)")
     report.add_argument(
         "--from",
         dest="date_from",
-        type=datetime.date.fromisoformat,
-        help="start of the period (default: 12 months, the current one included)",
+        type=_date,
+        help="start of the period, YYYY-MM-DD (default: 12 months, the current one included)",
     )
     report.add_argument("--company", help="company name shown in the workbook (default: the CSV's file name)")
-    report.add_argument("--currency", default="", help="currency code shown with amounts, e.g. EUR")
+    report.add_argument("--currency", type=_currency, default="", help="currency shown with amounts, e.g. EUR")
     report.add_argument(
-        "--lost-days", type=int, default=Settings.lost_days, help="days of silence before a customer is lost"
+        "--lost-days",
+        type=_lost_days,
+        default=Settings.lost_days,
+        help=f"days of silence before a customer is lost, 1 to {MAX_LOST_DAYS}",
     )
-    args = parser.parse_args(argv)
-    as_of = args.as_of or datetime.date.today()
-    date_from = args.date_from or default_start(as_of)
+    report.add_argument(
+        "--encoding", type=_encoding, help="the CSV's encoding, e.g. cp1251 (default: UTF-8, or UTF-16 with a BOM)"
+    )
+    return parser
+
+
+def main(argv=None):
+    """Run the command; return its exit code (0, or 2 after one ``error:`` line)."""
     try:
-        settings = Settings(lost_days=args.lost_days)
-        if date_from > as_of:
-            raise TransactionsError(f"the period starts on {date_from} after it ends on {as_of}")
-        orders, has_margin = read_transactions(args.csv, args.margin)
-    except (TransactionsError, ValueError) as error:
+        args = _parser().parse_args(argv)
+    except CommandError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
-    note = "from the margin column" if has_margin else f"default ratio {args.margin:.0%} of each amount"
+        return EXIT_ERROR
+    with _sigterm_raises():
+        try:
+            return _report(args)
+        except (CommandError, TransactionsError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        except ReportError as error:
+            print(f"error: {where(args.csv)}: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        except Terminated:
+            print("error: stopped (SIGTERM): no workbook written", file=sys.stderr)
+            return 128 + signal.SIGTERM
+        except KeyboardInterrupt:
+            print("error: interrupted: no workbook written", file=sys.stderr)
+            return 128 + signal.SIGINT
+        except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
+            print(
+                f"error: {where(args.csv)}: unexpected {type(error).__name__}: {error}; "
+                "no workbook written (a bug: please report it with the file)",
+                file=sys.stderr,
+            )
+            return EXIT_BUG
+
+
+def _report(args):
+    as_of = args.as_of or datetime.date.today()
+    if as_of > LAST_DATE:
+        raise CommandError(f"today ({as_of}) is outside the dates read, {DATE_RANGE}: give --as-of")
+    date_from = args.date_from or default_start(as_of)
+    if date_from > as_of:
+        raise CommandError(f"the period starts on {date_from}, after it ends on {as_of}: check --from and --as-of")
+    _check_output(args.output, args.csv)
+    orders, has_margin = read_transactions(args.csv, args.margin, encoding=args.encoding, as_of=as_of)
+    if has_margin:
+        note = "from the margin column"
+    elif args.margin is not None:
+        note = f"default ratio {args.margin:.0%} of each amount"
+    else:
+        note = "no margin in the file: margin, margin rate (P) and LTV are left empty"
     company = args.company or os.path.splitext(os.path.basename(args.csv))[0]
     data = workbook_data_from_orders(
         orders,
         as_of=as_of,
         date_from=date_from,
-        settings=settings,
+        settings=Settings(lost_days=args.lost_days),
         company=company,
         currency=args.currency,
         margin_note=note,
+        has_margin=has_margin or args.margin is not None,
     )
-    # write beside the target, then rename: never a half-written workbook
-    directory = os.path.dirname(os.path.abspath(args.output))
-    with tempfile.NamedTemporaryFile(dir=directory, suffix=".xlsx", delete=False) as handle:
-        try:
-            handle.write(build_workbook(data))
-        except BaseException:
-            os.unlink(handle.name)
-            raise
-    os.replace(handle.name, args.output)
-    print(f"{args.output}: {len(data.customers)} customers, {len(orders)} transactions, {date_from} to {as_of}")
+    _write_atomically(build_workbook(data), args.output)
+    print(f"{args.output}: {len(data.customers)} customers, {len(orders)} orders, {date_from} to {as_of}")
     return 0
+
+
+def _check_output(output, source):
+    """Refuse an output path that cannot take the workbook, before any work is done."""
+    target = os.path.abspath(output)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        example = os.path.join(output, "customer_base.xlsx")
+        raise CommandError(f"{where(output)}: this is a folder; give the workbook's file name, e.g. {example}")
+    if not os.path.isdir(folder):
+        raise CommandError(f"{where(output)}: the folder {folder} does not exist; create it or write elsewhere")
+    if os.path.exists(target) and os.path.exists(source) and os.path.samefile(target, source):
+        raise CommandError(f"{where(output)}: this is the CSV file itself; give another name for the workbook")
+
+
+def _write_atomically(payload, output):
+    """Write ``payload`` to ``output`` through a temporary file beside it, removed whatever happens.
+
+    The file is created only now, with the workbook complete in memory, so
+    that the moment a temporary file exists is as short as it can be; an
+    existing workbook is replaced only by a complete one.
+    """
+    folder = os.path.dirname(os.path.abspath(output))
+    temporary = None
+    try:
+        # a signal between creating the file and knowing its name would leave it behind
+        with _signals_blocked():
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".customer_base-", suffix=".xlsx.part")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the workbook from others
+        os.replace(temporary, output)
+        temporary = None
+    except OSError as error:
+        raise CommandError(f"{where(output)}: the workbook cannot be written: {error.strerror or error}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def _signals_blocked():
+    signals = {signal.SIGTERM, signal.SIGINT}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    """SIGTERM raises :class:`Terminated` meanwhile, so that cleanups run (Python's default just dies)."""
+
+    def stop(_signum, _frame):
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

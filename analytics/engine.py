@@ -18,7 +18,15 @@ Per customer:
   ``profitability`` P = margin_total / revenue_total (0 without revenue);
 - ``customer_lifetime_months`` T: fixed, or the mean first-to-last-order span
   (months) of the lost customers when at least ``lifetime_min_lost_customers``
-  of them exist; ``ltv`` = S x C x P x T;
+  of them exist;
+- ``ltv`` and ``ltv_basis``: the formula LTV = S x C x P x T is *projected*
+  (basis ``projected``) only for customers that are not lost, have at least
+  ``ltv_min_orders`` orders (2) and at least ``ltv_min_months`` months (3)
+  since their first order; for the others the LTV is the margin realised to
+  date (``margin_total``), with basis ``too_early`` or ``lost``. A negative
+  margin gives a negative LTV (the customer loses money);
+- ``ranks_pending``: true when ``ranks`` were given (a refresh of a few
+  customers): their ABC class and shares wait for the next full run;
 - ``revenue_window``, ``orders_window`` over the analysis window (orders after
   as-of minus ``window_months`` calendar months, up to as-of);
 - segments and stage, see :mod:`.segments` and :mod:`.lifecycle`.
@@ -56,6 +64,8 @@ METRIC_COLUMNS = (
     "profitability",
     "customer_lifetime_months",
     "ltv",
+    "ltv_basis",
+    "ranks_pending",
     "revenue_window",
     "orders_window",
     "revenue_share",
@@ -105,9 +115,6 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
     if lifetime_months is None:
         lifetime_months = _lifetime_months(per, lost, settings)
     per["customer_lifetime_months"] = float(lifetime_months)
-    per["ltv"] = (
-        per["average_order_value"] * per["purchase_frequency"] * per["profitability"] * per["customer_lifetime_months"]
-    )
 
     manual = _manual_inputs(manual, per.index)
     if ranks is None:
@@ -146,6 +153,10 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
         manual["is_advocate"],
         settings,
     )
+    per["ltv"], per["ltv_basis"] = _lifetime_value(per, as_of_day, settings)
+    per["ranks_pending"] = ranks is not None
+    # a lost customer is not expected to order: no date to wait for
+    per.loc[per["customer_stage"] == "lost", "next_day"] = np.nan
     for column in ("first", "last", "next"):
         per[f"{column}_order_date"] = pd.to_datetime(per.pop(f"{column}_day"), unit="D")
     per = _add_prospects(per, prospects)
@@ -226,6 +237,18 @@ def _lifetime_months(per, lost, settings):
         spans = (per.loc[lost, "last_day"] - per.loc[lost, "first_day"]) / DAYS_PER_MONTH
         return float(spans.mean())
     return float(settings.lifetime_months)
+
+
+def _lifetime_value(per, as_of_day, settings):
+    """(LTV, basis): the projection S x C x P x T where it means something, else the margin to date."""
+    projection = (
+        per["average_order_value"] * per["purchase_frequency"] * per["profitability"] * per["customer_lifetime_months"]
+    )
+    months = (as_of_day - per["first_day"]) / DAYS_PER_MONTH
+    too_early = (per["order_count"] < settings.ltv_min_orders) | (months < settings.ltv_min_months - 1e-9)
+    basis = np.select([per["customer_stage"] == "lost", too_early], ["lost", "too_early"], "projected")
+    ltv = np.where(basis == "projected", projection, per["margin_total"])
+    return ltv, basis
 
 
 def _manual_inputs(manual, index):

@@ -8,14 +8,20 @@ period and the one they have at its end.
 
 import datetime
 
+import numpy as np
 import pandas as pd
 
 from .dates import from_day, months_back, to_day
 from .engine import customer_metrics
-from .flow import customer_flow, periods
-from .workbook import WorkbookData
+from .flow import PERIOD_KINDS, customer_flow, periods
+from .workbook import CUSTOMER_COLUMNS, WorkbookData
 
 DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
+MARGIN_COLUMNS = ("margin_total", "profitability", "ltv")  # the engine's figures made of margins
+
+
+class ReportError(ValueError):
+    """Figures a workbook cannot hold; the message names the customer."""
 
 
 def default_start(as_of):
@@ -33,21 +39,35 @@ def stage_changes(before, after):
     return counts.rename("customers").reset_index()
 
 
-def workbook_data_from_orders(orders, *, as_of, date_from, settings, company, currency="", margin_note=""):
-    """:class:`WorkbookData` of a company known only by its orders (``partner_id`` = customer name)."""
+def workbook_data_from_orders(
+    orders, *, as_of, date_from, settings, company, currency="", margin_note="", has_margin=True
+):
+    """:class:`WorkbookData` of a company known only by its orders (``partner_id`` = customer name).
+
+    Without margins (``has_margin`` false) the figures made of them, margin,
+    margin rate P and LTV, are left empty rather than shown as 0.
+    """
     if date_from > as_of:
         raise ValueError(f"the period starts ({date_from}) after it ends ({as_of})")
     result = customer_metrics(orders, as_of, settings)
     customers = result.metrics.reset_index().rename(columns={"partner_id": "name", "user_id": "salesperson"})
     customers = customers.drop(columns=["team_id"])
+    if not has_margin:
+        customers[list(MARGIN_COLUMNS)] = np.nan
+    _check_finite(customers)
     names = {"user_id": "salesperson", "team_id": "team"}
-    monthly = customer_flow(orders, periods("month", date_from, as_of), settings.lost_days).rename(columns=names)
+    flows = {
+        kind: customer_flow(orders, periods(kind, date_from, as_of), settings.lost_days).rename(columns=names)
+        for kind in PERIOD_KINDS
+    }
     whole = customer_flow(orders, [(date_from, as_of)], settings.lost_days).rename(columns=names)
     day_before = date_from - datetime.timedelta(days=1)
     before = customer_metrics(orders, day_before, settings).metrics["customer_stage"]
     return WorkbookData(
         customers=customers,
-        monthly_flow=monthly,
+        monthly_flow=flows["month"],
+        quarterly_flow=flows["quarter"],
+        yearly_flow=flows["year"],
         period_flow=whole,
         transitions=stage_changes(before, result.metrics["customer_stage"]),
         company=company,
@@ -59,3 +79,21 @@ def workbook_data_from_orders(orders, *, as_of, date_from, settings, company, cu
         "computed from the transactions.",
         lifetime_months=result.lifetime_months,
     )
+
+
+def _check_finite(customers):
+    """Refuse infinite figures, which no spreadsheet cell holds, naming the first customer who has one.
+
+    The amounts read are bounded, so sums stay finite; a ratio is not: a
+    margin rate P over a revenue that nets to almost nothing can overflow.
+    """
+    numbers = customers.select_dtypes("number")
+    infinite = np.isinf(numbers.to_numpy(dtype=float))
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        column = numbers.columns[col]
+        header = next((header for header, name, _kind in CUSTOMER_COLUMNS if name == column), column)
+        raise ReportError(
+            f"customer {customers['name'].iloc[row]}: {header} is too large to compute; "
+            "their amounts are too large, or net to almost 0 against their margins (such as 1e-300)"
+        )

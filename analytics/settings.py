@@ -31,6 +31,8 @@ RANGES = {
     "loyal_share_of_wallet": (0, 100),
     "lifetime_months": (1, 600),  # months
     "lifetime_min_lost_customers": (0, 1_000_000),  # customers
+    "ltv_min_orders": (1, 1000),  # orders
+    "ltv_min_months": (0, 120),  # months
     "key_account_percent": (0.1, 100),
     "dependency_elevated_percent": (0.1, 100),
     "dependency_high_percent": (0.1, 100),
@@ -124,6 +126,8 @@ class Settings:
     lifetime_method: str = "fixed"
     lifetime_months: float = 36.0
     lifetime_min_lost_customers: int = 20
+    ltv_min_orders: int = 2  # LTV is projected from this many orders...
+    ltv_min_months: float = 3.0  # ...and this many months since the first order
     # Key accounts and dependency
     key_account_percent: float = 10.0
     dependency_elevated_percent: float = 20.0

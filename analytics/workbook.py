@@ -2,8 +2,13 @@
 
 Sheets: Summary (KPIs and CRR of the period, charts), Customers (every
 metric), ABC-XYZ (matrix with colour scales), Lifecycle (funnel and stage
-changes), Retention (CRR by month), Salespeople (portfolios), Key accounts,
-Key account managers, Lost and at risk.
+changes), Retention (CRR by month, and by quarter and year when given),
+Salespeople (portfolios), Key accounts, Key account managers, Lost and at
+risk.
+
+Made to be read in a spreadsheet program: columns as wide as their headers
+and widest values, periods and flags in words ("Nov 2025", "Yes"), charts
+that carry their labels, sheets that print landscape one page wide.
 
 Every text is marked with :func:`_` (so that Odoo's translation export finds
 it) and translated when written by ``WorkbookData.translate`` (Odoo passes
@@ -16,7 +21,9 @@ starts with ``=``, ``+``, ``-`` or ``@`` never becomes a formula.
 
 import datetime
 import io
+import math
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -78,8 +85,29 @@ FLOW_HEADERS = [
     (_("Strict retention"), "strict_retention", "percent"),
     (_("Revenue"), "revenue", "money"),
 ]
+MONTH_NAMES = (
+    _("Jan"),
+    _("Feb"),
+    _("Mar"),
+    _("Apr"),
+    _("May"),
+    _("Jun"),
+    _("Jul"),
+    _("Aug"),
+    _("Sep"),
+    _("Oct"),
+    _("Nov"),
+    _("Dec"),
+)
+# (kind of period, header of its column, WorkbookData field of its flow) of the Retention sheet's tables
+PERIOD_TABLES = (
+    ("month", _("Month"), "monthly_flow"),
+    ("quarter", _("Quarter"), "quarterly_flow"),
+    ("year", _("Year"), "yearly_flow"),
+)
 RISK_LABELS = {"none": _("None"), "elevated": _("Elevated"), "high": _("High"), "critical": _("Critical")}
 NONE_LABEL = _("(none)")
+YES, NO = _("Yes"), _("No")
 SHEETS = {
     "summary": _("Summary"),
     "customers": _("Customers"),
@@ -92,9 +120,17 @@ SHEETS = {
     "slipping": _("Lost and at risk"),
 }
 MAX_SHEET_NAME = 31  # characters Excel allows
-NAME_WIDTH = 32  # characters
-COLUMN_WIDTH = 14  # characters
 CHART_ROWS = 16  # rows a chart covers
+# Column widths are in Excel's unit, the width of a digit: a column is as
+# wide as its header and its widest value, so that amounts never turn into
+# "####" and headers never break inside a word.
+MIN_WIDTH = 6  # characters
+MAX_TEXT_WIDTH = 50  # characters: a longer name is cut at the cell's edge rather than widen the sheet
+MAX_HEADER_WIDTH = 14  # characters: a longer header wraps between its words
+CELL_PADDING = 2  # characters of margin around a value
+FILTER_BUTTON = 2  # characters the autofilter's arrow covers in a header
+BOLD_FACTOR = 1.1  # bold letters are wider
+LINE_HEIGHT = 15  # points per line of wrapped text
 
 
 @dataclass
@@ -105,7 +141,9 @@ class WorkbookData:
     (``name`` required, the others optional); ``monthly_flow`` and
     ``period_flow``: rows of :func:`.flow.customer_flow` by month and over the
     whole period, with ``salesperson`` (and ``team``) as names;
-    ``transitions``: ``from_stage``, ``to_stage``, ``customers``.
+    ``transitions``: ``from_stage``, ``to_stage``, ``customers``;
+    ``quarterly_flow`` and ``yearly_flow``, optional: rows of the same kind
+    by calendar quarter and year, shown below the months.
     """
 
     customers: pd.DataFrame
@@ -123,6 +161,8 @@ class WorkbookData:
     stage_labels: dict = field(default_factory=lambda: dict(STAGE_LABELS))
     risk_labels: dict = field(default_factory=lambda: dict(RISK_LABELS))
     translate: Callable[[str], str] = str  # translates the workbook's own texts
+    quarterly_flow: pd.DataFrame | None = None
+    yearly_flow: pd.DataFrame | None = None
 
 
 def build_workbook(data, tmpdir=None):
@@ -142,12 +182,14 @@ def build_workbook(data, tmpdir=None):
     writer.key_accounts()
     writer.key_account_managers()
     writer.lost_and_at_risk()
+    writer.fit_columns()
     workbook.close()
     return buffer.getvalue()
 
 
 def _missing(value):
-    return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+    # pd.NA too: a frame read by the caller may hold nullable columns; no pd.isna, once per cell is slow
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 class _Writer:
@@ -156,7 +198,10 @@ class _Writer:
     def __init__(self, workbook, data):
         self.workbook = workbook
         self.data = data
-        money = "#,##0.00" + (f' "{data.currency}"' if data.currency.isalnum() else "")
+        # any code or sign ("EUR", "€", "R$") fits between the quotes of a number format but a quote
+        shown = data.currency and not set('"\\') & set(data.currency)
+        self.currency_suffix = f" {data.currency}" if shown else ""
+        money = "#,##0.00" + (f' "{data.currency}"' if shown else "")
         self.formats = {
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "money": workbook.add_format({"num_format": money}),
@@ -164,13 +209,17 @@ class _Writer:
             "percent": workbook.add_format({"num_format": "0.0%"}),
             "number": workbook.add_format({"num_format": "0.00"}),
             "int": workbook.add_format({"num_format": "0"}),
-            "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+            "header": workbook.add_format(
+                {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+            ),
+            "note": workbook.add_format({"text_wrap": True, "valign": "top"}),
             "title": workbook.add_format({"bold": True, "font_size": 14}),
             "bold": workbook.add_format({"bold": True}),
         }
         self.sheet_names = {key: self._sheet_name(name) for key, name in SHEETS.items()}
+        self.widths = {}  # sheet name: {column: width}, applied once every sheet is written
         self.customers_frame = self._customers_frame(data.customers)
-        self.monthly = self._monthly(data.monthly_flow)
+        self.monthly = self._by_period(data.monthly_flow)
         self.period_totals = self._totals(data.period_flow)
 
     def tr(self, text, **params):
@@ -183,7 +232,12 @@ class _Writer:
         return re.sub(r"[\[\]:*?/\\]", " ", self.tr(name))[:MAX_SHEET_NAME]
 
     def _add_sheet(self, key):
-        return self.workbook.add_worksheet(self.sheet_names[key])
+        """A new sheet that prints on pages as wide as one sheet of paper, its first row on each."""
+        sheet = self.workbook.add_worksheet(self.sheet_names[key])
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
+        sheet.repeat_rows(0)
+        return sheet
 
     # ---- preparation
 
@@ -203,14 +257,118 @@ class _Writer:
         return retention_rates(totals.to_frame().T.astype(float)).iloc[0]
 
     @staticmethod
-    def _monthly(flow):
+    def _by_period(flow):
         columns = [column for _header, column, kind in FLOW_HEADERS if kind != "percent"]
         if not len(flow):
             return retention_rates(pd.DataFrame(columns=["period_start", *columns], dtype=float))
         return retention_rates(flow.groupby("period_start", sort=True)[columns].sum().reset_index())
 
+    def period_label(self, kind, start):
+        """A period named as people name it: "Dec 2025", "Q1 2026", "2026"."""
+        start = pd.Timestamp(start)
+        if kind == "month":
+            return self.tr(_("%(month)s %(year)s"), month=self.tr(MONTH_NAMES[start.month - 1]), year=start.year)
+        if kind == "quarter":
+            return self.tr(_("Q%(quarter)s %(year)s"), quarter=(start.month - 1) // 3 + 1, year=start.year)
+        return str(start.year)
+
+    def _series(self, name, key, first_row, last_row, category_col, value_col, categories, values):
+        """A chart series over rows of sheet ``key``, with the cells' values given too.
+
+        In constant-memory mode xlsxwriter cannot read the cells back, so
+        without ``categories_data`` a chart holds no cached values and takes
+        its labels for numbers: some programs then show 1, 2, 3 for months.
+        """
+        sheet = self.sheet_names[key]
+        return {
+            "name": name,
+            "categories": [sheet, first_row, category_col, last_row, category_col],
+            "values": [sheet, first_row, value_col, last_row, value_col],
+            "categories_data": [str(category) for category in categories],
+            "values_data": [None if _missing(value) else float(value) for value in values],
+        }
+
     def _columns(self):
         return [spec for spec in CUSTOMER_COLUMNS if spec[1] in self.customers_frame.columns]
+
+    # ---- column widths
+
+    def _fit(self, sheet, col, width):
+        """Widen column ``col`` of ``sheet`` to at least ``width``."""
+        widths = self.widths.setdefault(sheet.name, {})
+        widths[col] = max(widths.get(col, MIN_WIDTH), width)
+
+    def _header_width(self, text, filter_button=False):
+        # the header wraps between words, never inside one
+        longest_word = max((len(word) for word in text.split()), default=0)
+        return (
+            max(min(len(text), MAX_HEADER_WIDTH), longest_word) * BOLD_FACTOR
+            + CELL_PADDING
+            + (FILTER_BUTTON if filter_button else 0)
+        )
+
+    def _value_width(self, kind, values):
+        """Characters of the widest of ``values`` as the cells of ``kind`` show them."""
+        values = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+        present = values[values.notna()]
+        if not len(present):
+            return 0
+        if kind in ("text", "class", "stage", "risk", "label"):
+            labels = {"stage": self.data.stage_labels, "risk": self.data.risk_labels}.get(kind)
+            texts = present.map(lambda value: labels.get(value, value)) if labels else present
+            if kind == "label":
+                texts = texts.map(self.tr)
+            return min(int(texts.astype(str).str.len().max()), MAX_TEXT_WIDTH)
+        if kind == "bool":
+            return max(len(self.tr(YES)), len(self.tr(NO)))
+        if kind == "date":
+            return len("2000-01-01")
+        numbers = pd.to_numeric(present, errors="coerce").astype(float)
+        biggest, sign = float(numbers.abs().max()), int(bool((numbers < 0).any()))
+        if kind == "money":
+            return len(f"{biggest:,.2f}") + sign + len(self.currency_suffix)
+        if kind == "ratio":
+            return len(f"{biggest * 100:.1f}%") + sign
+        if kind == "percent":
+            return len(f"{biggest:.1f}%") + sign
+        if kind == "int":
+            return len(f"{biggest:.0f}") + sign
+        return len(f"{biggest:.2f}") + sign
+
+    def _fit_values(self, sheet, col, kind, values):
+        self._fit(sheet, col, self._value_width(kind, values) + CELL_PADDING)
+
+    def _fit_table(self, sheet, specs, frame, filter_button=False):
+        """Fit the columns of ``sheet`` to the headers of ``specs`` and the columns of ``frame``, in that order."""
+        for col, (header, _column, kind) in enumerate(specs):
+            self._fit(sheet, col, self._header_width(self.tr(header), filter_button))
+            if len(frame):
+                self._fit_values(sheet, col, kind, frame.iloc[:, col])
+
+    def _lines(self, text, width, bold=False, filter_button=False):
+        """Lines ``text`` takes in a wrapping cell ``width`` wide."""
+        room = (width - CELL_PADDING - (FILTER_BUTTON if filter_button else 0)) / (BOLD_FACTOR if bold else 1)
+        return max(len(textwrap.wrap(text, max(int(room), 1), break_long_words=False)), 1)
+
+    def _header_row(self, sheet, row, headers, first_col=0, filter_button=False):
+        """Write a header row, tall enough for its longest header (constant-memory mode: height first)."""
+        widths = self.widths.get(sheet.name, {})
+        lines = max(
+            (
+                self._lines(text, widths.get(col, MIN_WIDTH), bold=True, filter_button=filter_button)
+                for col, text in enumerate(headers, start=first_col)
+            ),
+            default=1,
+        )
+        if lines > 1:
+            sheet.set_row(row, LINE_HEIGHT * lines)
+        sheet.write_row(row, first_col, headers, self.formats["header"])
+
+    def fit_columns(self):
+        """Give every column the width fitted while its sheet was written."""
+        for sheet in self.workbook.worksheets():
+            for col, width in sorted(self.widths.get(sheet.name, {}).items()):
+                sheet.set_column(col, col, round(width, 1))
 
     # ---- cells
 
@@ -228,31 +386,35 @@ class _Writer:
         elif kind == "date":
             sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), self.formats["date"])
         elif kind == "bool":
-            sheet.write_boolean(row, col, bool(value))
+            # words, as the user reads them: Excel would show TRUE/FALSE, untranslated
+            sheet.write_string(row, col, self.tr(YES if value else NO))
         elif kind == "percent":
             sheet.write_number(row, col, float(value) / 100, self.formats["percent"])
         else:
             sheet.write_number(row, col, float(value), self.formats.get(kind))
 
-    def _table(self, sheet, first_row, specs, rows, name_width=NAME_WIDTH):
-        """Header + typed rows (iterable of tuples in ``specs`` order); returns the next free row."""
-        sheet.write_row(first_row, 0, [self.tr(header) for header, _column, _kind in specs], self.formats["header"])
-        sheet.set_column(0, 0, name_width)
-        sheet.set_column(1, max(len(specs) - 1, 1), COLUMN_WIDTH)
+    def _table(self, sheet, first_row, specs, frame, filter_button=False):
+        """Header + typed rows (``frame``'s columns in ``specs`` order), columns fitted; returns the next free row."""
+        self._fit_table(sheet, specs, frame, filter_button)
+        self._header_row(sheet, first_row, [self.tr(header) for header, _c, _k in specs], filter_button=filter_button)
         row = first_row
-        for row, values in enumerate(rows, start=first_row + 1):
+        for row, values in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
             for col, (value, (_header, _column, kind)) in enumerate(zip(values, specs, strict=True)):
                 self._cell(sheet, row, col, value, kind)
         return row + 1
 
-    def _list_sheet(self, key, specs, frame):
-        """A sheet holding one table with a frozen header and an autofilter."""
+    def _list_sheet(self, key, specs, frame, more=()):
+        """A sheet holding a table with a frozen header and an autofilter, then the ``(specs, frame)`` of ``more``."""
         sheet = self._add_sheet(key)
-        columns = [column for _header, column, _kind in specs]
-        rows = frame[columns].itertuples(index=False, name=None) if len(frame) else ()
-        end = self._table(sheet, 0, specs, rows)
+        tables = [(specs, frame), *more]
+        tables = [(specs, frame[[column for _h, column, _k in specs]]) for specs, frame in tables]
+        for specs_, frame_ in tables[1:]:  # the first header's height must allow for the columns below it
+            self._fit_table(sheet, specs_, frame_)
+        end = self._table(sheet, 0, *tables[0], filter_button=True)
         sheet.freeze_panes(1, 1)
         sheet.autofilter(0, 0, max(end - 1, 1), len(specs) - 1)
+        for specs_, frame_ in tables[1:]:
+            end = self._table(sheet, end + 1, specs_, frame_)
         return sheet, end
 
     # ---- sheets
@@ -260,17 +422,11 @@ class _Writer:
     def summary(self):
         data = self.data
         sheet = self._add_sheet("summary")
-        sheet.set_column(0, 0, NAME_WIDTH)
-        sheet.set_column(1, 3, COLUMN_WIDTH + 4)
-        sheet.write_string(0, 0, self.tr(_("Customer base - %(company)s"), company=data.company), self.formats["title"])
         facts = [
             (_("Period"), f"{data.date_from.isoformat()} - {data.date_to.isoformat()}"),
-            (_("Currency"), data.currency),
+            (_("Currency"), data.currency or self.tr(_("no currency given"))),
             (_("Margin"), data.margin_note),
         ]
-        for row, (label, value) in enumerate(facts, start=1):
-            sheet.write_string(row, 0, self.tr(label))
-            sheet.write_string(row, 1, value or "")
         totals = self.period_totals
         customers = self.customers_frame
         stages = customers["customer_stage"] if "customer_stage" in customers else pd.Series(dtype=object)
@@ -292,50 +448,78 @@ class _Writer:
             kpis.append((_("Key accounts"), int(customers["is_key_account"].fillna(False).astype(bool).sum()), "int"))
         if data.lifetime_months is not None:
             kpis.append((_("Customer lifetime used (months)"), data.lifetime_months, "number"))
-        sheet.write_row(5, 0, [self.tr(_("Indicator")), self.tr(_("Value"))], self.formats["header"])
+        # customers per stage, revenue per ABC class: the charts' sources
+        counts = stages.value_counts()
+        stage_labels = [data.stage_labels.get(stage, stage) for stage in STAGES]
+        stage_counts = [int(counts.get(stage, 0)) for stage in STAGES]
+        abc_counts, abc_revenue = [], []
+        for abc in "ABC":
+            selected = customers[customers["abc_class"] == abc] if "abc_class" in customers else customers.iloc[:0]
+            abc_counts.append(len(selected))
+            abc_revenue.append(float(selected["revenue_window"].sum()) if "revenue_window" in selected else 0.0)
+        kpi_header = [self.tr(_("Indicator")), self.tr(_("Value"))]
+        stage_header = [self.tr(_("Stage")), self.tr(_("Customers"))]
+        abc_header = [self.tr(_("ABC class")), self.tr(_("Customers")), self.tr(_("Revenue in window"))]
+
+        # widths first: in constant-memory mode a row's height is set before its cells
+        labels = [self.tr(label) for label, _value in facts] + [self.tr(label) for label, _v, _k in kpis]
+        self._fit_values(sheet, 0, "text", labels + stage_labels)
+        for header in (kpi_header, stage_header, abc_header):
+            for col, text in enumerate(header):
+                self._fit(sheet, col, self._header_width(text))
+        for _label, value, kind in kpis:
+            self._fit_values(sheet, 1, kind, [value])
+        self._fit_values(sheet, 1, "int", stage_counts + abc_counts)
+        self._fit_values(sheet, 2, "money", abc_revenue)
+
+        sheet.write_string(0, 0, self.tr(_("Customer base - %(company)s"), company=data.company), self.formats["title"])
+        # a fact's text spans columns B to D, wrapped, clear of the charts from column E
+        room = sum(self.widths[sheet.name].get(col, MIN_WIDTH) for col in (1, 2, 3))
+        for row, (label, value) in enumerate(facts, start=1):
+            lines = self._lines(value or "", room)
+            if lines > 1:
+                sheet.set_row(row, LINE_HEIGHT * lines)
+            sheet.write_string(row, 0, self.tr(label), self.formats["note"])
+            sheet.merge_range(row, 1, row, 3, value or "", self.formats["note"])
+        self._header_row(sheet, 5, kpi_header)
         for row, (label, value, kind) in enumerate(kpis, start=6):
             sheet.write_string(row, 0, self.tr(label))
             self._cell(sheet, row, 1, value, kind)
         row = 6 + len(kpis) - 1
-        # customers per stage, revenue per ABC class: the charts' sources
         stage_row = row + 2
-        sheet.write_row(stage_row, 0, [self.tr(_("Stage")), self.tr(_("Customers"))], self.formats["header"])
-        counts = stages.value_counts()
-        for offset, stage in enumerate(STAGES, start=1):
-            sheet.write_string(stage_row + offset, 0, data.stage_labels.get(stage, stage))
-            sheet.write_number(stage_row + offset, 1, int(counts.get(stage, 0)))
+        self._header_row(sheet, stage_row, stage_header)
+        for offset, (label, count) in enumerate(zip(stage_labels, stage_counts, strict=True), start=1):
+            sheet.write_string(stage_row + offset, 0, label)
+            sheet.write_number(stage_row + offset, 1, count)
         abc_row = stage_row + len(STAGES) + 2
-        sheet.write_row(
-            abc_row,
-            0,
-            [self.tr(_("ABC class")), self.tr(_("Customers")), self.tr(_("Revenue in window"))],
-            self.formats["header"],
-        )
-        for offset, abc in enumerate("ABC", start=1):
-            selected = customers[customers["abc_class"] == abc] if "abc_class" in customers else customers.iloc[:0]
-            revenue = selected["revenue_window"].sum() if "revenue_window" in selected else 0.0
+        self._header_row(sheet, abc_row, abc_header)
+        for offset, (abc, count, revenue) in enumerate(zip("ABC", abc_counts, abc_revenue, strict=True), start=1):
             sheet.write_string(abc_row + offset, 0, abc)
-            sheet.write_number(abc_row + offset, 1, len(selected))
-            sheet.write_number(abc_row + offset, 2, float(revenue), self.formats["money"])
+            sheet.write_number(abc_row + offset, 1, count)
+            sheet.write_number(abc_row + offset, 2, revenue, self.formats["money"])
 
         pie = self.workbook.add_chart({"type": "pie"})
+        name = self.tr(_("Revenue by ABC class"))
         pie.add_series(
             {
-                "name": self.tr(_("Revenue by ABC class")),
-                "categories": [self.sheet_names["summary"], abc_row + 1, 0, abc_row + 3, 0],
-                "values": [self.sheet_names["summary"], abc_row + 1, 2, abc_row + 3, 2],
+                **self._series(name, "summary", abc_row + 1, abc_row + 3, 0, 2, "ABC", abc_revenue),
                 "data_labels": {"percentage": True},
             }
         )
-        pie.set_title({"name": self.tr(_("Revenue by ABC class"))})
+        pie.set_title({"name": name})
         sheet.insert_chart(1, 4, pie)
         bars = self.workbook.add_chart({"type": "bar"})
         bars.add_series(
-            {
-                "name": self.tr(_("Customers")),
-                "categories": [self.sheet_names["summary"], stage_row + 1, 0, stage_row + len(STAGES), 0],
-                "values": [self.sheet_names["summary"], stage_row + 1, 1, stage_row + len(STAGES), 1],
-            }
+            self._series(
+                self.tr(_("Customers")),
+                "summary",
+                stage_row + 1,
+                stage_row + len(STAGES),
+                0,
+                1,
+                stage_labels,
+                stage_counts,
+            )
         )
         bars.set_title({"name": self.tr(_("Customers by stage"))})
         bars.set_legend({"none": True})
@@ -347,9 +531,16 @@ class _Writer:
             crr_col = 1 + [column for _h, column, _k in FLOW_HEADERS].index("crr")
             line.add_series(
                 {
-                    "name": self.tr(_("CRR")),
-                    "categories": [self.sheet_names["retention"], 1, 0, months, 0],
-                    "values": [self.sheet_names["retention"], 1, crr_col, months, crr_col],
+                    **self._series(
+                        self.tr(_("CRR")),
+                        "retention",
+                        1,
+                        months,
+                        0,
+                        crr_col,
+                        [self.period_label("month", start) for start in self.monthly["period_start"]],
+                        self.monthly["crr"] / 100,
+                    ),
                     "marker": {"type": "circle"},
                 }
             )
@@ -372,27 +563,31 @@ class _Writer:
             revenue = grouped["revenue_window"].sum() if "revenue_window" in customers else counts * 0.0
         else:
             counts = revenue = pd.Series(dtype=float)
-        sheet.set_column(0, 0, NAME_WIDTH)
-        sheet.set_column(1, 4, COLUMN_WIDTH)
-        row = 0
+        header = ["ABC \\ XYZ", *classes[1], self.tr(_("Total"))]
+        matrices = []
         for title, values, kind in ((_("Customers"), counts, "int"), (_("Revenue in window"), revenue, "money")):
+            # rows A, B, C and the total, each with its X, Y, Z cells and their total
+            cells = [[float(values.get((abc, xyz), 0)) for xyz in classes[1]] for abc in classes[0]]
+            cells.append([sum(column) for column in zip(*cells, strict=True)])
+            matrices.append((title, [[*line, sum(line)] for line in cells], kind))
+            for col in range(1, 5):
+                self._fit_values(sheet, col, kind, [line[col - 1] for line in matrices[-1][1]])
+        for col, text in enumerate(header):
+            self._fit(sheet, col, self._header_width(text))
+        self._fit(sheet, 0, len(self.tr(_("Total"))) * BOLD_FACTOR + CELL_PADDING)
+        row = 0
+        for title, lines, kind in matrices:
             sheet.write_string(
                 row,
                 0,
                 self.tr(_("%(what)s by ABC class (rows) and XYZ class (columns)"), what=self.tr(title)),
                 self.formats["bold"],
             )
-            sheet.write_row(row + 1, 0, ["ABC \\ XYZ", *classes[1], self.tr(_("Total"))], self.formats["header"])
-            for offset, abc in enumerate(classes[0], start=2):
-                sheet.write_string(row + offset, 0, abc, self.formats["bold"])
-                cells = [float(values.get((abc, xyz), 0)) for xyz in classes[1]]
-                for col, value in enumerate(cells, start=1):
-                    self._cell(sheet, row + offset, col, value, kind)
-                self._cell(sheet, row + offset, 4, sum(cells), kind)
-            sheet.write_string(row + 5, 0, self.tr(_("Total")), self.formats["bold"])
-            for col, xyz in enumerate(classes[1], start=1):
-                self._cell(sheet, row + 5, col, sum(float(values.get((abc, xyz), 0)) for abc in classes[0]), kind)
-            self._cell(sheet, row + 5, 4, float(values.sum()) if len(values) else 0.0, kind)
+            self._header_row(sheet, row + 1, header)
+            for offset, (label, line) in enumerate(zip([*classes[0], self.tr(_("Total"))], lines, strict=True)):
+                sheet.write_string(row + 2 + offset, 0, label, self.formats["bold"])
+                for col, value in enumerate(line, start=1):
+                    self._cell(sheet, row + 2 + offset, col, value, kind)
             sheet.conditional_format(
                 row + 2,
                 1,
@@ -415,14 +610,44 @@ class _Writer:
             (data.stage_labels.get(stage, stage), int(counts.get(stage, 0)), counts.get(stage, 0) / total)
             for stage in STAGES
         ]
-        row = self._table(sheet, 0, specs, rows)
+        # the stage changes: customers from the stage of each row to the stage of each column
+        transitions = data.transitions.assign(from_stage=data.transitions["from_stage"].astype(object).fillna(""))
+        table = (
+            transitions.pivot_table(
+                index="from_stage", columns="to_stage", values="customers", aggfunc="sum", fill_value=0
+            )
+            if len(transitions)
+            else pd.DataFrame()
+        )
+        sources = [None, *STAGES]  # None: not yet a customer
+        changes = []
+        for source in sources:
+            label = self.tr(NONE_LABEL) if source is None else data.stage_labels.get(source, source)
+            key = "" if source is None else source
+            values = [
+                int(table.at[key, target]) if key in table.index and target in table.columns else 0 for target in STAGES
+            ]
+            changes.append((label, [*values, sum(values)]))
+        header = [self.tr(_("From \\ To")), *[data.stage_labels.get(s, s) for s in STAGES], self.tr(_("Total"))]
+        for col, text in enumerate(header):
+            self._fit(sheet, col, self._header_width(text))
+        self._fit_values(sheet, 0, "text", [label for label, _values in changes])
+        for col in range(1, len(header)):
+            self._fit_values(sheet, col, "int", [values[col - 1] for _label, values in changes])
+
+        row = self._table(sheet, 0, specs, pd.DataFrame(rows))
         funnel = self.workbook.add_chart({"type": "bar"})
         funnel.add_series(
-            {
-                "name": self.tr(_("Customers")),
-                "categories": [self.sheet_names["lifecycle"], 1, 0, len(STAGES), 0],
-                "values": [self.sheet_names["lifecycle"], 1, 1, len(STAGES), 1],
-            }
+            self._series(
+                self.tr(_("Customers")),
+                "lifecycle",
+                1,
+                len(STAGES),
+                0,
+                1,
+                [label for label, _count, _share in rows],
+                [count for _label, count, _share in rows],
+            )
         )
         funnel.set_title({"name": self.tr(_("Lifecycle funnel"))})
         funnel.set_legend({"none": True})
@@ -433,31 +658,11 @@ class _Writer:
         if data.transitions_note:
             sheet.write_string(row + 1, 0, data.transitions_note)
         row += 2
-        transitions = data.transitions.assign(from_stage=data.transitions["from_stage"].astype(object).fillna(""))
-        sheet.write_row(
-            row,
-            0,
-            [self.tr(_("From \\ To")), *[data.stage_labels.get(s, s) for s in STAGES], self.tr(_("Total"))],
-            self.formats["header"],
-        )
-        table = (
-            transitions.pivot_table(
-                index="from_stage", columns="to_stage", values="customers", aggfunc="sum", fill_value=0
-            )
-            if len(transitions)
-            else pd.DataFrame()
-        )
-        sources = [None, *STAGES]  # None: not yet a customer
-        for offset, source in enumerate(sources, start=1):
-            label = self.tr(NONE_LABEL) if source is None else data.stage_labels.get(source, source)
+        self._header_row(sheet, row, header)
+        for offset, (label, values) in enumerate(changes, start=1):
             sheet.write_string(row + offset, 0, label, self.formats["bold"])
-            key = "" if source is None else source
-            values = [
-                int(table.at[key, target]) if key in table.index and target in table.columns else 0 for target in STAGES
-            ]
             for col, value in enumerate(values, start=1):
                 sheet.write_number(row + offset, col, value)
-            sheet.write_number(row + offset, len(STAGES) + 1, sum(values))
         sheet.conditional_format(
             row + 1,
             1,
@@ -467,8 +672,17 @@ class _Writer:
         )
 
     def retention(self):
-        specs = [(_("Month"), "period_start", "date"), *FLOW_HEADERS]
-        self._list_sheet("retention", specs, self.monthly)
+        """Flow by month (the summary's CRR chart reads it), then by quarter and year when given."""
+        tables = []
+        for kind, header, name in PERIOD_TABLES:
+            flow = getattr(self.data, name)
+            if flow is None:
+                continue
+            table = self.monthly if kind == "month" else self._by_period(flow)
+            labels = [self.period_label(kind, start) for start in table["period_start"]]
+            tables.append(([(header, "period", "text"), *FLOW_HEADERS], table.assign(period=labels)))
+        (specs, monthly), *others = tables
+        self._list_sheet("retention", specs, monthly, more=others)
 
     def salespeople(self):
         customers = self.customers_frame

@@ -28,7 +28,9 @@ def main(env):
     started = time.perf_counter()
     companies, _ids = fill(env, CUSTOMERS, ORDERS, 1)
     company = companies[0]
-    env["res.partner"].sudo().with_company(company)._recompute_customer_base_company(company)
+    env["sale.customer.base.engine"].sudo().with_context(customer_base_same_transaction=True).with_company(
+        company
+    )._recompute_company(company)
     print(f"filled and computed {CUSTOMERS} customers, {ORDERS} orders in {time.perf_counter() - started:.1f} s")
     reset_peak()
     before = peak_rss_mb()

@@ -39,7 +39,9 @@ def main(env):
     started = time.perf_counter()
     companies, ids = fill(env, CUSTOMERS, ORDERS, 1)
     company = companies[0]
-    env["res.partner"].sudo().with_company(company)._recompute_customer_base_company(company)
+    env["sale.customer.base.engine"].sudo().with_context(customer_base_same_transaction=True).with_company(
+        company
+    )._recompute_company(company)
     salespeople = env["res.users"].create(
         [
             {

@@ -3,6 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_customer_base_demo
+from . import sale_customer_base_engine
 from . import sale_customer_base_history
 from . import sale_customer_base_refresh
 from . import sale_customer_base_tag

@@ -20,6 +20,8 @@ SETTINGS_FIELDS = {
     "customer_base_loyal_share": "loyal_share_of_wallet",
     "customer_base_lifetime_method": "lifetime_method",
     "customer_base_lifetime_months": "lifetime_months",
+    "customer_base_ltv_min_orders": "ltv_min_orders",
+    "customer_base_ltv_min_months": "ltv_min_months",
     "customer_base_key_account_percent": "key_account_percent",
     "customer_base_dependency_elevated": "dependency_elevated_percent",
     "customer_base_dependency_high": "dependency_high_percent",
@@ -60,6 +62,16 @@ class ResCompany(models.Model):
         required=True,
     )
     customer_base_lifetime_months = fields.Float("Customer Lifetime (months)", default=36.0)
+    customer_base_ltv_min_orders = fields.Integer(
+        "Project LTV From (orders)",
+        default=2,
+        help="Below this many orders, the LTV shown is the margin earned so far: too early to project.",
+    )
+    customer_base_ltv_min_months = fields.Float(
+        "Project LTV After (months)",
+        default=3.0,
+        help="Before this many months since the first order, the LTV shown is the margin earned so far.",
+    )
     customer_base_key_account_percent = fields.Float("Key Account From (% of revenue)", default=10.0)
     customer_base_max_key_accounts = fields.Integer("Key Accounts per Manager", default=3)
     customer_base_dependency_elevated = fields.Float("Elevated Dependency From (%)", default=20.0)

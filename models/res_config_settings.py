@@ -20,6 +20,8 @@ class ResConfigSettings(models.TransientModel):
     customer_base_loyal_share = fields.Float(related="company_id.customer_base_loyal_share", readonly=False)
     customer_base_lifetime_method = fields.Selection(related="company_id.customer_base_lifetime_method", readonly=False)
     customer_base_lifetime_months = fields.Float(related="company_id.customer_base_lifetime_months", readonly=False)
+    customer_base_ltv_min_orders = fields.Integer(related="company_id.customer_base_ltv_min_orders", readonly=False)
+    customer_base_ltv_min_months = fields.Float(related="company_id.customer_base_ltv_min_months", readonly=False)
     customer_base_lifetime_estimated = fields.Float(related="company_id.customer_base_lifetime_estimated")
     customer_base_key_account_percent = fields.Float(
         related="company_id.customer_base_key_account_percent", readonly=False

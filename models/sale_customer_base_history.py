@@ -13,15 +13,18 @@ import datetime
 import json
 import logging
 
+import pandas as pd
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
 from ..analytics.flow import PERIOD_KINDS, flow_history, periods
-from .sale_order import ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
+
+EPOCH = datetime.date(1970, 1, 1)  # day 0 of the orders' ``day`` column
 
 LOCK_NAMESPACE = 418_203  # pg advisory lock namespace of the history rebuild (per company)
 # Aggregates of a group of rows (a pivot cell, a total, a graph point) that
@@ -214,11 +217,13 @@ class SaleCustomerBaseHistory(models.Model):
         return self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_base_overview_action")
 
     # ---- business
-    def _refresh_open_periods(self, companies, force=False):
+    def _refresh_open_periods(self, companies, force=False, orders=None):
         """Rebuild the periods in progress of ``companies`` (all of a company's history the first time).
 
         Without ``force``, only where orders changed since the last build:
-        opening the report costs nothing when nothing changed.
+        opening the report costs nothing when nothing changed. ``orders`` (the
+        engine's frame of every confirmed order of the one company given) saves
+        reading them again.
         """
         today = fields.Date.context_today(self)
         for company in companies:
@@ -229,7 +234,7 @@ class SaleCustomerBaseHistory(models.Model):
                 continue
             # from yesterday's month: on the 1st, last month gets its final figures
             start = today - datetime.timedelta(days=1) if built else None
-            self.sudo()._rebuild(company, start, wait=False)
+            self.sudo()._rebuild(company, start, wait=False, orders=orders)
 
     def _orders_changed_since(self, company, moment):
         self.env["sale.order"].flush_model(["write_date", "company_id"])
@@ -241,12 +246,13 @@ class SaleCustomerBaseHistory(models.Model):
         )
         return bool(self.env.execute_query(query))
 
-    def _rebuild(self, company, date_from=None, *, wait=True):
+    def _rebuild(self, company, date_from=None, *, wait=True, orders=None):
         """Replace the rows of ``company`` from the periods holding ``date_from`` up to today.
 
         ``date_from`` None rebuilds from the first order. With ``wait`` False,
         a rebuild running elsewhere makes this one a no-op instead of an error.
-        Returns the number of rows written.
+        ``orders``: every confirmed order of the company up to today, as the
+        engine read them. Returns the number of rows written.
         """
         self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id))
         if not self.env.cr.fetchone()[0]:
@@ -262,10 +268,16 @@ class SaleCustomerBaseHistory(models.Model):
         if date_from and date_from > as_of:
             raise UserError(self.env._("The history cannot be rebuilt from a date in the future."))
         lost_days = company.customer_base_lost_days
-        first_order = self._first_order_date(company)
+        if orders is None:
+            first_order = self._first_order_date(company)
+        else:
+            first_order = EPOCH + datetime.timedelta(days=int(orders["day"].min())) if len(orders) else None
         if date_from is None or (first_order and date_from < first_order):
             date_from = first_order or as_of
-        orders = self._flow_orders(company, date_from, as_of, lost_days)
+        if orders is None:
+            orders = self._flow_orders(company, date_from, as_of, lost_days)
+        else:
+            orders = self._deciding_orders(orders, self._cutoff(date_from, as_of, lost_days))
         flow = flow_history(orders, date_from, as_of, lost_days)
         starts = {kind: periods(kind, date_from, as_of)[0][0] for kind in PERIOD_KINDS}
         self._delete_from(company, starts)
@@ -287,35 +299,13 @@ class SaleCustomerBaseHistory(models.Model):
         and ``partner_query`` (``Query`` objects) narrow the orders to those a
         user may read and to chosen customers.
         """
-        earliest = min(periods(kind, date_from, as_of)[0][0] for kind in PERIOD_KINDS)
-        cutoff = earliest - datetime.timedelta(days=lost_days + 1)
+        cutoff = self._cutoff(date_from, as_of, lost_days)
         until = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
-        self.env["sale.order"].flush_model(
-            ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate", "team_id", "user_id"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        narrow = SQL()
-        if order_query is not None:
-            narrow = SQL("%s AND so.id IN %s", narrow, order_query.subselect())
-        if partner_query is not None:
-            narrow = SQL("%s AND p.commercial_partner_id IN %s", narrow, partner_query.subselect())
-        # date_order is stored in UTC: its ::date is the UTC date of the order.
+        Engine = self.env["sale.customer.base.engine"]
+        confirmed = Engine._confirmed_orders_sql(company, until=until, orders=order_query, partners=partner_query)
         query = SQL(
             """
-            WITH orders AS (
-                SELECT p.commercial_partner_id AS partner_id,
-                       so.id AS order_id,
-                       so.date_order::date - DATE '1970-01-01' AS day,
-                       %(revenue)s AS revenue,
-                       so.team_id,
-                       so.user_id
-                  FROM sale_order AS so
-                  JOIN res_partner AS p ON p.id = so.partner_id
-                 WHERE so.state = 'sale'
-                   AND so.company_id = %(company)s
-                   AND so.date_order < %(until)s
-                   %(narrow)s
-            )
+            WITH orders AS (SELECT partner_id, order_id, day, revenue, team_id, user_id FROM (%(confirmed)s) AS o)
             SELECT * FROM orders WHERE day >= %(cutoff)s - DATE '1970-01-01'
             UNION ALL
             (SELECT DISTINCT ON (partner_id) *
@@ -323,13 +313,26 @@ class SaleCustomerBaseHistory(models.Model):
               WHERE day < %(cutoff)s - DATE '1970-01-01'
               ORDER BY partner_id, day DESC, order_id DESC)
             """,
-            company=company.id,
-            until=until,
+            confirmed=confirmed,
             cutoff=cutoff,
-            narrow=narrow,
-            revenue=ORDER_REVENUE,
         )
-        return self.env["res.partner"]._customer_base_frame(query)
+        return Engine._frame(query)
+
+    def _cutoff(self, date_from, as_of, lost_days):
+        """The day before which an order only tells whether its customer is active: ``lost_days``
+        before the earliest period start."""
+        earliest = min(periods(kind, date_from, as_of)[0][0] for kind in PERIOD_KINDS)
+        return earliest - datetime.timedelta(days=lost_days + 1)
+
+    def _deciding_orders(self, orders, cutoff):
+        """The rows of the engine's ``orders`` that ``_flow_orders`` would read for ``cutoff``."""
+        cutoff_day = (cutoff - EPOCH).days
+        recent = orders["day"] >= cutoff_day
+        older = (
+            orders[~recent].sort_values(["partner_id", "day", "order_id"]).drop_duplicates("partner_id", keep="last")
+        )
+        columns = ["partner_id", "order_id", "day", "revenue", "team_id", "user_id"]
+        return pd.concat([orders.loc[recent, columns], older[columns]], ignore_index=True)
 
     def _delete_from(self, company, starts):
         self.flush_model()

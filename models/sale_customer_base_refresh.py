@@ -33,4 +33,4 @@ class SaleCustomerBaseRefresh(models.Model):
 
     @api.model
     def _cron_refresh(self):
-        self.env["res.partner"]._refresh_deferred_customers()
+        self.env["sale.customer.base.engine"]._refresh_deferred()

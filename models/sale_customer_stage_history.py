@@ -52,22 +52,29 @@ class SaleCustomerStageHistory(models.Model):
         return super()._read_group_orderby(order, terms, query)
 
     def _insert_changes(self, company, date, changes):
-        """Insert the rows of ``changes`` (partner_id, old_stage, new_stage) in one statement."""
-        self.env.cr.execute(
+        """Insert the rows of the query ``changes`` (partner_id, old_stage, new_stage) in one statement.
+
+        :return: the transitions among them (a stage before and after), as (partner_id, old, new) tuples
+        """
+        rows = self.env.execute_query(
             SQL(
                 """
-                INSERT INTO sale_customer_stage_history
-                       (partner_id, company_id, date, old_stage, from_stage, new_stage,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT v.partner_id, %(company)s, %(date)s, v.old_stage, COALESCE(v.old_stage, 'first'), v.new_stage,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM jsonb_to_recordset(%(payload)s::jsonb)
-                       AS v(partner_id int4, old_stage varchar, new_stage varchar)
+                WITH inserted AS (
+                    INSERT INTO sale_customer_stage_history
+                           (partner_id, company_id, date, old_stage, from_stage, new_stage,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT v.partner_id, %(company)s, %(date)s, v.old_stage, COALESCE(v.old_stage, 'first'),
+                           v.new_stage, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      FROM (%(changes)s) AS v
+                    RETURNING partner_id, old_stage, new_stage
+                )
+                SELECT partner_id, old_stage, new_stage FROM inserted WHERE old_stage IS NOT NULL
                 """,
                 company=company.id,
                 date=date,
                 uid=self.env.uid,
-                payload=changes.to_json(orient="records"),
+                changes=changes,
             )
         )
         self.invalidate_model()
+        return rows

@@ -16,6 +16,7 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
+        orders.filtered(lambda order: order.state == "sale")._raise_customer_rank()
         orders._refresh_customer_base()
         return orders
 
@@ -24,8 +25,16 @@ class SaleOrder(models.Model):
             return super().write(vals)
         previous = self.partner_id
         res = super().write(vals)
+        if vals.get("state") == "sale":
+            self._raise_customer_rank()
         self._refresh_customer_base(previous)
         return res
+
+    def _raise_customer_rank(self):
+        """A confirmed order makes its partner a customer, as a posted invoice does in ``account``:
+        Odoo's *Customers* menus filter on the rank, and would otherwise hide who buys without an
+        invoice yet."""
+        self.partner_id.commercial_partner_id._increase_rank("customer_rank")
 
     def _refresh_customer_base(self, previous_partners=None):
         """Refresh the customers of these orders (confirmed, cancelled, new quotation)."""
@@ -34,8 +43,9 @@ class SaleOrder(models.Model):
             partners_by_company[order.company_id] |= order.partner_id.commercial_partner_id
             if previous_partners:
                 partners_by_company[order.company_id] |= previous_partners.commercial_partner_id
+        Engine = self.env["sale.customer.base.engine"].sudo()
         for company, partners in partners_by_company.items():
-            partners.sudo()._refresh_customer_metrics(company)
+            Engine._refresh_customers(company, partners)
         # an order confirmed or cancelled may win a customer back, or undo it
         customers = self.partner_id | (previous_partners or self.env["res.partner"])
         self.env["sale.customer.reactivation"].sudo()._update_won_back(customers)

@@ -5,4 +5,6 @@ from . import test_customer_base_reports
 from . import test_customer_winback
 from . import test_customer_campaign
 from . import test_customer_base_hardening
+from . import test_customer_base_screens
+from . import test_customer_base_engine
 from . import test_customer_base_overview

@@ -23,11 +23,11 @@ class TestCustomerBaseJobs(CustomerBaseCommon):
         self.env["res.partner"].recompute_customer_base()
         by_button = self._values(partners)
         self.env["res.partner"].invalidate_model()
-        remaining = self.env["res.partner"]._cron_recompute_customer_base()
+        remaining = self.env["sale.customer.base.engine"]._cron_recompute()
         companies = self.env["res.company"].search_count([])
         self.assertEqual(remaining, companies - 1, "one company per call")
         while remaining:
-            remaining = self.env["res.partner"]._cron_recompute_customer_base()
+            remaining = self.env["sale.customer.base.engine"]._cron_recompute()
         self.assertEqual(self._values(partners), by_button, "the nightly job gives the button's values")
         self.assertFalse(
             self.env["res.company"].search([("customer_base_pending", "=", True)]), "every company is done"

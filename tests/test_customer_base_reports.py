@@ -3,13 +3,13 @@ import datetime
 import io
 
 import openpyxl
-import pandas as pd
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .common import CustomerBaseCommon
@@ -289,16 +289,16 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         )
         changes = self.env["sale.customer.stage.history"]
         changes.search([("company_id", "=", self.company.id)]).unlink()
-        frame = pd.DataFrame(
-            [
-                (self.customer.id, "at_risk", "lost"),
-                (self.customer.id, "repeat", "at_risk"),
-                (self.other.id, "new", "repeat"),
-                (newcomer.id, "prospect", "new"),
-            ],
-            columns=["partner_id", "old_stage", "new_stage"],
+        rows = [
+            (self.customer.id, "at_risk", "lost"),
+            (self.customer.id, "repeat", "at_risk"),
+            (self.other.id, "new", "repeat"),
+            (newcomer.id, "prospect", "new"),
+        ]
+        values = SQL(", ").join(SQL("(%s, %s, %s)", *row) for row in rows)
+        changes._insert_changes(
+            self.company, TODAY, SQL("SELECT * FROM (VALUES %s) AS v(partner_id, old_stage, new_stage)", values)
         )
-        changes._insert_changes(self.company, TODAY, frame)
         domain = [("company_id", "=", self.company.id)]
         self.assertEqual(
             [stage for stage, _count in changes._read_group(domain, ["old_stage"], ["__count"])],

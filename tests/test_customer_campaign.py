@@ -40,7 +40,7 @@ class TestCustomerCampaign(CustomerBaseCommon):
         for index, partner in enumerate(cls.customers):
             for months in (1, 2, 3):
                 cls.order(partner, cls.today - datetime.timedelta(days=30 * months), (9 - index) * 100 / 3)
-        cls.env["res.partner"].sudo().with_company(cls.company)._recompute_customer_base_company(cls.company)
+        cls.env["sale.customer.base.engine"].sudo().with_company(cls.company)._recompute_company(cls.company)
 
     def wizard(self, **values):
         wizard = self.Wizard.with_user(self.boss).with_company(self.company)

@@ -54,7 +54,7 @@ class TestCustomerWinBack(CustomerBaseCommon):
         cls.order(cls.thinking, D(2026, 5, 1), 250.0, state="sent")
         for month in range(1, 7):
             cls.order(cls.steady, D(2026, month, 20), 200.0)
-        cls.env["res.partner"].sudo().with_company(cls.company)._recompute_customer_base_company(cls.company)
+        cls.env["sale.customer.base.engine"].sudo().with_company(cls.company)._recompute_company(cls.company)
 
     def wizard(self, **values):
         wizard = self.Wizard.with_user(self.boss).with_company(self.company)
@@ -222,7 +222,7 @@ class TestCustomerWinBack(CustomerBaseCommon):
         )
         self.env.invalidate_all()
         self.assertEqual(attempt.outcome, "pending", "a date changed behind the ORM's back is not seen")
-        self.env["res.partner"].sudo().with_company(self.company)._recompute_customer_base_company(self.company)
+        self.env["sale.customer.base.engine"].sudo().with_company(self.company)._recompute_company(self.company)
         self.assertEqual((attempt.outcome, attempt.recovered_revenue), ("won", 70.0))
 
     def test_report_win_back_rate_and_revenue_by_salesperson(self):

@@ -6,3 +6,4 @@ from . import sale_customer_campaign_wizard
 from . import sale_customer_campaign_wizard_line
 from . import sale_customer_reactivation_wizard
 from . import sale_customer_reactivation_wizard_line
+from . import sale_customer_loyalty_update

@@ -7,9 +7,11 @@ by :func:`..analytics.workbook.build_workbook`.
 """
 
 import base64
+import datetime
 import re
 
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -18,7 +20,10 @@ from odoo.tools import SQL
 from ..analytics.flow import customer_flow, periods
 from ..analytics.report import default_start
 from ..analytics.workbook import WorkbookData, build_workbook
-from ..models.res_partner import METRIC_FIELDS
+from ..models.sale_customer_base_engine import METRIC_FIELDS
+
+EARLIEST_START = datetime.date(1900, 1, 1)
+MAX_YEARS = 50  # of monthly rows in the Retention sheet
 
 
 class SaleCustomerBaseExport(models.TransientModel):
@@ -95,6 +100,15 @@ class SaleCustomerBaseExport(models.TransientModel):
             )
         if self.date_to > today:
             raise UserError(self.env._("The period cannot end after today."))
+        if self.date_from < EARLIEST_START or relativedelta(self.date_to, self.date_from).years >= MAX_YEARS:
+            # a workbook of every month since year 1 would never finish
+            raise UserError(
+                self.env._(
+                    "Choose a period of at most %(years)s years starting after %(earliest)s.",
+                    years=MAX_YEARS,
+                    earliest=EARLIEST_START.year,
+                )
+            )
         currencies = self.company_ids.currency_id
         if len(currencies) > 1:
             raise UserError(
@@ -223,7 +237,7 @@ class SaleCustomerBaseExport(models.TransientModel):
             columns=SQL(", ").join(columns),
             partners=partners.subselect(),
         )
-        frame = Partner._customer_base_frame(query)
+        frame = self.env["sale.customer.base.engine"]._frame(query)
         for column, (_fname, sql_type) in readable.items():
             if sql_type == "date":
                 frame[column] = pd.to_datetime(frame[column])

@@ -200,7 +200,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             partners=partner_query.subselect(),
             revenue=ORDER_REVENUE,
         )
-        frame = partners._customer_base_frame(query)
+        frame = self.env["sale.customer.base.engine"]._frame(query)
         if frame.empty:
             frame = frame.reindex(columns=["partner_id", "date", "amount"])
         return frame
