@@ -6,7 +6,7 @@
     "website": "https://github.com/sale-customer-base/sale_customer_base",
     "author": "sale_customer_base developers",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_margin"],
+    "depends": ["sale_management", "sale_margin", "board"],
     "external_dependencies": {"python": ["pandas", "xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
@@ -19,6 +19,7 @@
         "views/sale_customer_stage_history_views.xml",
         "views/sale_customer_base_history_views.xml",
         "reports/sale_customer_base_report_views.xml",
+        "reports/sale_customer_base_overview_views.xml",
         "wizards/sale_customer_base_export_views.xml",
         "wizards/sale_customer_base_history_rebuild_views.xml",
         "views/sale_customer_reactivation_views.xml",

@@ -13,7 +13,9 @@ quarter, a year, or any span of days):
   ``lost_days`` days of silence (the customer was lost when they ordered);
 - ``customers_lost``: customers who passed ``lost_days`` days of silence in
   the period (on the day ``last order + lost_days + 1``);
-- ``customers_retained``: customers active both at the start and at the end;
+- ``customers_retained`` (kept): customers active at the start who were never
+  lost during the period (so still active at its end). A customer lost and
+  won back inside the period is not kept, though active at both ends;
 - ``revenue`` and ``order_count`` of the period's orders.
 
 The counts obey E = S + N + reactivated - lost. A customer is counted once per
@@ -21,8 +23,11 @@ period in practice; twice (lost twice, say) only when ``lost_days`` is shorter
 than the period.
 
 Rates (:func:`retention_rates`): **CRR = (E - N) / S x 100**, and the
-strict retention = retained / S x 100, which reactivations do not inflate.
-Both are empty (NaN) where S is 0.
+**strict retention = kept / S x 100**: customers active at the start and
+never lost during the period, over S. CRR counts a customer lost and won back
+inside the period (and reactivations of customers lost earlier, even above
+100 %); the strict retention counts neither. Both are empty (NaN) where S is
+0.
 
 Rows are broken down by the team and salesperson of the customer's latest
 order up to the period's end: every count and amount of a customer in a
@@ -133,14 +138,15 @@ def customer_flow(orders, spans, lost_days, *, period_type=None):
             active_end = after_ok & (end - day[np.where(after_ok, after, 0)] <= lost_days)
             in_span = (day >= start) & (day <= end)
             lost_in_span = (lost_day >= start) & (lost_day <= end)
+            lost_count = np.bincount(codes[lost_in_span], minlength=customers)
             per_customer = pd.DataFrame(
                 {
                     "customers_start": active_start.astype(np.int64),
                     "customers_end": active_end.astype(np.int64),
                     "customers_new": np.bincount(codes[in_span & first], minlength=customers),
-                    "customers_lost": np.bincount(codes[lost_in_span], minlength=customers),
+                    "customers_lost": lost_count,
                     "customers_reactivated": np.bincount(codes[in_span & reactivated], minlength=customers),
-                    "customers_retained": (active_start & active_end).astype(np.int64),
+                    "customers_retained": (active_start & active_end & (lost_count == 0)).astype(np.int64),
                     "order_count": np.bincount(codes[in_span], minlength=customers),
                     "revenue": np.bincount(codes[in_span], weights=revenue[in_span], minlength=customers),
                 }

@@ -2,13 +2,15 @@
 
 The figures (customers active at the start and end of the period, new,
 lost, reactivated and kept customers, revenue) and the rates built on them
-(CRR = (E - N) / S x 100, strict retention = kept / S x 100) are defined in
+(CRR = (E - N) / S x 100, strict retention = kept / S x 100, kept meaning
+active at the start and never lost during the period) are defined in
 :mod:`..analytics.flow`. Rows are written only by :meth:`_rebuild`, from the
 confirmed orders; rebuilding a span replaces its rows, so rebuilding twice
 gives the same rows.
 """
 
 import datetime
+import json
 import logging
 
 import pandas as pd
@@ -16,6 +18,7 @@ import pandas as pd
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..analytics.flow import PERIOD_KINDS, flow_history, periods
 
@@ -24,26 +27,34 @@ _logger = logging.getLogger(__name__)
 EPOCH = datetime.date(1970, 1, 1)  # day 0 of the orders' ``day`` column
 
 LOCK_NAMESPACE = 418_203  # pg advisory lock namespace of the history rebuild (per company)
-# aggregate spec -> (numerator, subtracted, denominator) of a rate that must
-# be computed from the sums, not summed or averaged
-RATES = {
-    "crr:sum": ("customers_end", "customers_new", "customers_start"),
-    "retention_rate:sum": ("customers_retained", None, "customers_start"),
-}
+# Aggregates of a group of rows (a pivot cell, a total, a graph point) that
+# are not plain sums, see _read_group_select. Counts of customers at a date
+# are taken at the group's first period (S) and last period (E); events (new,
+# lost, reactivated), orders and revenue add up.
+STATES = {"customers_start:sum": "first", "customers_end:sum": "last"}
+RATES = ("crr", "retention_rate")
+# names of periods (LDML patterns): "Dec 2025", "Q1 2026", "2026"
+PERIOD_NAME_FORMATS = {"month": "MMM yyyy", "quarter": "QQQ yyyy", "year": "yyyy"}
 
 
 class SaleCustomerBaseHistory(models.Model):
     _name = "sale.customer.base.history"
     _description = "Customer Base History"
     _order = "date desc, period_type, company_id, team_id, user_id"
-    _rec_name = "date"
+    _rec_name = "period_name"
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     period_type = fields.Selection(
         [("month", "Month"), ("quarter", "Quarter"), ("year", "Year")], required=True, readonly=True
     )
-    date = fields.Date("Period", required=True, readonly=True, index=True, help="First day of the period.")
+    period_name = fields.Char(
+        "Period",
+        readonly=True,
+        translate=True,
+        help="The month, quarter or year, as in Dec 2025, Q1 2026, 2026. Sorted in time in reports.",
+    )
+    date = fields.Date("Period Start", required=True, readonly=True, index=True, help="First day of the period.")
     date_end = fields.Date(
         "Period End", readonly=True, help="Last day of the period, or the day it was computed while still running."
     )
@@ -73,7 +84,10 @@ class SaleCustomerBaseHistory(models.Model):
         "Reactivated Customers", readonly=True, help="Customers who ordered again after being lost."
     )
     customers_retained = fields.Integer(
-        "Kept Customers", readonly=True, help="Customers active both at the start and at the end of the period."
+        "Kept Customers",
+        readonly=True,
+        help="Customers active at the start and never lost during the period. "
+        "A customer lost and won back within the period is not kept.",
     )
     order_count = fields.Integer("Orders", readonly=True)
     revenue = fields.Monetary(readonly=True, help="Untaxed amount of the period's confirmed orders.")
@@ -88,21 +102,106 @@ class SaleCustomerBaseHistory(models.Model):
         "Strict Retention (%)",
         readonly=True,
         aggregator="sum",  # computed from the sums, see _read_group_select
-        help="Kept customers / active at start x 100: reactivations do not count.",
+        help="Kept customers (active at the start and never lost during the period) / active at start x 100: "
+        "neither reactivations nor customers lost and won back within the period count.",
     )
 
     def _read_group_select(self, aggregate_spec, query):
-        # a rate of a group is the rate of its sums, empty when no customer
-        # was active at the start
-        if aggregate_spec not in RATES:
+        """Figures of a group of rows as the report means them, not as sums.
+
+        S is the S of the group's first period and E the E of its last one
+        (a base of 66 customers over twelve months has S 66, not 488; rows of
+        that period, one per sales team and salesperson, add up); kept
+        customers are those of one period only (who was never lost over a span
+        cannot be told from its periods' rows), empty for several. Rates come
+        from those figures, CRR = (E - N) / S x 100, empty where S is 0.
+        """
+        if aggregate_spec in STATES:
+            return self._read_group_state(aggregate_spec.split(":")[0], STATES[aggregate_spec], query)
+        if aggregate_spec == "customers_retained:sum":
+            return self._read_group_kept(query)
+        if aggregate_spec == "crr:sum":
+            top = SQL(
+                "%s - %s",
+                self._read_group_select("customers_end:sum", query),
+                self._read_group_select("customers_new:sum", query),
+            )
+        elif aggregate_spec == "retention_rate:sum":
+            top = self._read_group_kept(query)
+        else:
             return super()._read_group_select(aggregate_spec, query)
-        numerator, subtracted, denominator = RATES[aggregate_spec]
+        start = self._read_group_select("customers_start:sum", query)
+        return SQL("(%s) * 100.0 / NULLIF(%s, 0)", top, start)
 
-        def total(fname):
-            return SQL("SUM(%s)", self._field_to_sql(self._table, fname, query))
+    def _read_group_period_key(self, end, query):
+        """Text that sorts a row's period in time: its first (or last) day, then its kind (month < quarter < year)."""
+        day = self._field_to_sql(self._table, "date_end" if end else "date", query)
+        if end:
+            day = SQL("COALESCE(%s, %s)", day, self._field_to_sql(self._table, "date", query))
+        return SQL("(%s::text || %s)", day, self._field_to_sql(self._table, "period_type", query))
 
-        top = total(numerator) if subtracted is None else SQL("%s - %s", total(numerator), total(subtracted))
-        return SQL("(%s) * 100.0 / NULLIF(%s, 0)", top, total(denominator))
+    def _read_group_state(self, fname, which, query):
+        """Sum of ``fname`` over the rows of the group's first (or last) period, in one grouped query."""
+        key = self._read_group_period_key(which == "last", query)
+        # the aggregates inside the subquery are the outer query's: they run
+        # over the group's rows, the subquery keeps those of one period
+        return SQL(
+            "(SELECT SUM(r.value) FROM unnest(ARRAY_AGG(%(key)s), ARRAY_AGG(%(value)s)) AS r(period, value)"
+            " WHERE r.period = %(pick)s(%(key)s))",
+            key=key,
+            value=self._field_to_sql(self._table, fname, query),
+            pick=SQL("MAX") if which == "last" else SQL("MIN"),
+        )
+
+    def _read_group_kept(self, query):
+        key = self._read_group_period_key(False, query)
+        kept = self._field_to_sql(self._table, "customers_retained", query)
+        return SQL("CASE WHEN COUNT(DISTINCT %s) = 1 THEN SUM(%s) END", key, kept)
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # period names sort in time (by their first day), not alphabetically
+        if "period_name" in groupby_terms:
+            first_day = SQL("MIN(%s)", self._field_to_sql(self._table, "date", query))
+            groupby_terms = {**groupby_terms, "period_name": first_day}
+        return super()._read_group_orderby(order, groupby_terms, query)
+
+    @api.model
+    def _web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
+        groups = super()._web_read_group(domain, fields, groupby, limit, offset, orderby, lazy)
+        if not lazy:
+            # the graph view, the one caller that does not group lazily, draws
+            # False as 0 and leaves None out: a rate without customers at the
+            # start is no point, not 0 %. The pivot (read_group) and grouped
+            # lists show False as an empty cell.
+            for group in groups:
+                for fname in RATES:
+                    if group.get(fname) is False:
+                        group[fname] = None
+        return groups
+
+    def init(self):
+        # rows written before periods had names (an upgrade) get theirs
+        query = SQL("SELECT DISTINCT period_type, date FROM %s WHERE period_name IS NULL", SQL.identifier(self._table))
+        unnamed = self.env.execute_query(query)
+        if unnamed:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE %(table)s AS h
+                       SET period_name = v.period_name
+                      FROM jsonb_to_recordset(%(payload)s::jsonb)
+                           AS v(period_type varchar, date date, period_name jsonb)
+                     WHERE h.period_type = v.period_type AND h.date = v.date AND h.period_name IS NULL
+                    """,
+                    table=SQL.identifier(self._table),
+                    payload=json.dumps(
+                        [
+                            {"period_type": kind, "date": str(day), "period_name": name}
+                            for (kind, day), name in self._period_names(unnamed).items()
+                        ]
+                    ),
+                )
+            )
 
     # ---- actions
     @api.model
@@ -110,6 +209,12 @@ class SaleCustomerBaseHistory(models.Model):
         """Open the CRR report after bringing the periods in progress up to date."""
         self._refresh_open_periods(self.env.companies)
         return self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_base_history_action")
+
+    @api.model
+    def action_open_overview(self):
+        """Open the managers' overview (its CRR by month included) after bringing the periods in progress up to date."""
+        self._refresh_open_periods(self.env.companies)
+        return self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_base_overview_action")
 
     # ---- business
     def _refresh_open_periods(self, companies, force=False, orders=None):
@@ -238,6 +343,17 @@ class SaleCustomerBaseHistory(models.Model):
             SQL("DELETE FROM sale_customer_base_history WHERE company_id = %s AND (%s)", company.id, conditions)
         )
 
+    def _period_names(self, periods):
+        """Name of each ``(period_type, first day)`` in every installed language, as stored by a translated field."""
+        langs = {code for code, _name in self.env["res.lang"].get_installed()} | {"en_US"}
+        return {
+            (kind, day): {
+                lang: format_date(self.env, day, lang_code=lang, date_format=PERIOD_NAME_FORMATS[kind])
+                for lang in sorted(langs)
+            }
+            for kind, day in set(periods)
+        }
+
     def _insert_rows(self, company, flow):
         if flow.empty:
             self.invalidate_model()
@@ -246,6 +362,9 @@ class SaleCustomerBaseHistory(models.Model):
         start = frame["customers_start"].where(frame["customers_start"] > 0)
         frame["crr"] = (frame["customers_end"] - frame["customers_new"]) / start * 100
         frame["retention_rate"] = frame["customers_retained"] / start * 100
+        keys = list(zip(frame["period_type"], frame["period_start"].dt.date, strict=True))
+        names = self._period_names(keys)
+        frame["period_name"] = [names[key] for key in keys]
         for column in ("period_start", "period_end"):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
         for column in ("team_id", "user_id"):
@@ -254,17 +373,18 @@ class SaleCustomerBaseHistory(models.Model):
             SQL(
                 """
                 INSERT INTO sale_customer_base_history
-                       (company_id, period_type, date, date_end, is_closed, team_id, user_id,
+                       (company_id, period_type, period_name, date, date_end, is_closed, team_id, user_id,
                         customers_start, customers_end, customers_new, customers_lost,
                         customers_reactivated, customers_retained, order_count, revenue, crr, retention_rate,
                         create_uid, create_date, write_uid, write_date)
-                SELECT %(company)s, v.period_type, v.period_start, v.period_end, v.closed, v.team_id, v.user_id,
+                SELECT %(company)s, v.period_type, v.period_name, v.period_start, v.period_end, v.closed,
+                       v.team_id, v.user_id,
                        v.customers_start, v.customers_end, v.customers_new, v.customers_lost,
                        v.customers_reactivated, v.customers_retained, v.order_count, v.revenue, v.crr,
                        v.retention_rate,
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM jsonb_to_recordset(%(payload)s::jsonb) AS v(
-                       period_type varchar, period_start date, period_end date, closed bool,
+                       period_type varchar, period_name jsonb, period_start date, period_end date, closed bool,
                        team_id int4, user_id int4, customers_start int4, customers_end int4,
                        customers_new int4, customers_lost int4, customers_reactivated int4,
                        customers_retained int4, order_count int4, revenue numeric, crr float8,

@@ -3,6 +3,15 @@ from odoo.tools import SQL
 
 from .res_partner import STAGES
 
+# the stage a change starts from; "first" when the customer had none (its first classification)
+FROM_STAGES = [("first", "First Classified"), *STAGES]
+LIFECYCLE_ORDER = [stage for stage, _label in FROM_STAGES]  # first, prospect ... lost, reactivated
+
+
+def lifecycle_position(sql_expr):
+    """SQL position of a stage in the lifecycle, to sort groups of stages as the funnel reads, not alphabetically."""
+    return SQL("array_position(%s::varchar[], %s::varchar)", LIFECYCLE_ORDER, sql_expr)
+
 
 class SaleCustomerStageHistory(models.Model):
     """One change of a customer's lifecycle stage in one company.
@@ -21,8 +30,26 @@ class SaleCustomerStageHistory(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade", readonly=True)
     date = fields.Date(required=True, readonly=True)
-    old_stage = fields.Selection(STAGES, "From Stage", readonly=True)
+    old_stage = fields.Selection(STAGES, "Previous Stage", readonly=True, help="Empty for a first classification.")
+    # what the reports show: a first classification is a from-stage of its own, not "None"
+    from_stage = fields.Selection(FROM_STAGES, "From Stage", readonly=True)
     new_stage = fields.Selection(STAGES, "To Stage", readonly=True)
+
+    def init(self):
+        # rows written before from_stage existed (an upgrade)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET from_stage = COALESCE(old_stage, 'first') WHERE from_stage IS NULL",
+                SQL.identifier(self._table),
+            )
+        )
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        terms = {
+            spec: lifecycle_position(sql) if spec in ("old_stage", "from_stage", "new_stage") else sql
+            for spec, sql in groupby_terms.items()
+        }
+        return super()._read_group_orderby(order, terms, query)
 
     def _insert_changes(self, company, date, changes):
         """Insert the rows of the query ``changes`` (partner_id, old_stage, new_stage) in one statement.
@@ -34,10 +61,10 @@ class SaleCustomerStageHistory(models.Model):
                 """
                 WITH inserted AS (
                     INSERT INTO sale_customer_stage_history
-                           (partner_id, company_id, date, old_stage, new_stage,
+                           (partner_id, company_id, date, old_stage, from_stage, new_stage,
                             create_uid, create_date, write_uid, write_date)
-                    SELECT v.partner_id, %(company)s, %(date)s, v.old_stage, v.new_stage,
-                           %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                    SELECT v.partner_id, %(company)s, %(date)s, v.old_stage, COALESCE(v.old_stage, 'first'),
+                           v.new_stage, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                       FROM (%(changes)s) AS v
                     RETURNING partner_id, old_stage, new_stage
                 )

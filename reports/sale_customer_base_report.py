@@ -11,6 +11,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.res_partner import ABC_CLASSES, DEPENDENCY_RISKS, SEGMENTS, STAGES, XYZ_CLASSES
+from ..models.sale_customer_stage_history import lifecycle_position
 
 
 class SaleCustomerBaseReport(models.Model):
@@ -66,6 +67,11 @@ class SaleCustomerBaseReport(models.Model):
     revenue_window = fields.Monetary("Revenue in Window", readonly=True)
     revenue_to_date = fields.Monetary(readonly=True)
     revenue_share = fields.Float("Share of Our Revenue (%)", readonly=True)
+    revenue_share_ratio = fields.Float(
+        "Share of Revenue",
+        readonly=True,
+        help="The customer's revenue in the analysis window over the company's (shown as a percentage).",
+    )
     ltv = fields.Monetary("LTV", readonly=True, groups="sales_team.group_sale_manager")
     customer_count = fields.Integer("Customers", readonly=True)
     at_risk_count = fields.Integer("At-Risk Customers", readonly=True)
@@ -78,6 +84,7 @@ class SaleCustomerBaseReport(models.Model):
             """
             SELECT ROW_NUMBER() OVER (ORDER BY v.partner_id, v.company_id) AS id,
                    v.*,
+                   v.revenue_share / 100.0 AS revenue_share_ratio,
                    CASE WHEN v.customer_stage = 'at_risk' THEN 1 ELSE 0 END AS at_risk_count,
                    CASE WHEN v.customer_stage = 'lost' THEN 1 ELSE 0 END AS lost_count,
                    CASE WHEN v.is_key_account THEN 1 ELSE 0 END AS key_account_count,
@@ -141,6 +148,12 @@ class SaleCustomerBaseReport(models.Model):
             fname: Partner._customer_figure_sql("p", fname, expression, company=SQL("c.id"))
             for fname, expression in expressions.items()
         }
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # stages in lifecycle order (prospect first), as the funnel reads
+        if "customer_stage" in groupby_terms:
+            groupby_terms = {**groupby_terms, "customer_stage": lifecycle_position(groupby_terms["customer_stage"])}
+        return super()._read_group_orderby(order, groupby_terms, query)
 
     def action_open_partner(self):
         self.ensure_one()

@@ -7,3 +7,4 @@ from . import test_customer_campaign
 from . import test_customer_base_hardening
 from . import test_customer_base_screens
 from . import test_customer_base_engine
+from . import test_customer_base_overview

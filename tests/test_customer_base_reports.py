@@ -3,10 +3,14 @@ import datetime
 import io
 
 import openpyxl
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CustomerBaseCommon
 
@@ -102,6 +106,31 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             "2026 so far",
         )
 
+    def test_customer_lost_and_won_back_inside_a_period_is_not_kept(self):
+        comeback = self.env["res.partner"].create({"name": "Comeback Customer", "is_company": True})
+        self.order(comeback, D(2025, 10, 1), 10.0)  # active on December 31, lost on January 10
+        self.order(comeback, D(2026, 1, 20), 10.0)  # back ten days later
+        self.order(comeback, D(2026, 4, 15), 10.0)
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        january = self._month(2026, 1)
+        self.assertEqual(
+            (january["customers_start"], january["customers_lost"], january["customers_reactivated"]),
+            (1, 1, 1),
+            "January: Comeback active at the start, lost and won back",
+        )
+        self.assertEqual(january["customers_retained"], 0, "lost during January: not kept")
+        rows = self.History.search([("company_id", "=", self.company.id), ("period_type", "=", "month")])
+        [(crr, strict)] = self.History._read_group(
+            [("id", "in", rows.ids), ("date", "=", D(2026, 1, 1))], [], ["crr:sum", "retention_rate:sum"]
+        )
+        self.assertEqual((crr, strict), (100.0, 0.0), "CRR (3 - 2) / 1 counts him, the strict retention does not")
+        year = self.History.search([("company_id", "=", self.company.id), ("period_type", "=", "year")])
+        self.assertEqual(
+            (sum(year.mapped("customers_start")), sum(year.mapped("customers_retained"))),
+            (1, 0),
+            "2026: lost and won back inside the year, not kept",
+        )
+
     def test_rebuilding_twice_gives_the_same_rows(self):
         self.History._rebuild(self.company, D(2026, 1, 1))
         first = self._rows()
@@ -130,7 +159,73 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual(groups[D(2026, 4, 1)], (0.0, 0.0), "April: nobody kept")
         self.assertIs(groups[D(2026, 1, 1)][0], False, "no rate (not 0) without customers at the start")
         [(crr,)] = self.History._read_group([*domain, ("date", "in", [D(2026, 2, 1), D(2026, 4, 1)])], [], ["crr:sum"])
-        self.assertEqual(crr, 50.0, "two months together: (2 - 0 + 0 - 0) / (2 + 2), not 100 + 0")
+        self.assertEqual(crr, 0.0, "two months together: (E of April 0 - N 0) / S of February 2, not 100 + 0")
+
+    def test_group_of_periods_counts_customers_at_its_start_and_end_not_their_sum(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        # S, E by month: Jan 0, 2; Feb 2, 2; Mar 2, 2; Apr 2, 0 (both lost); May 0, 1 (Other back); Jun 1, 1
+        months = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
+        from_february = [*months, ("date", ">=", D(2026, 2, 1))]
+        aggregates = ["customers_start:sum", "customers_end:sum", "customers_new:sum", "customers_lost:sum"]
+        rates = ["crr:sum", "customers_retained:sum", "retention_rate:sum"]
+        [(start, end, new, lost, crr, kept, strict)] = self.History._read_group(from_february, [], aggregates + rates)
+        self.assertEqual(
+            (start, end, new, lost), (2, 1, 0, 2), "S of February, E of June, N and lost added: not S 7 and E 6"
+        )
+        self.assertEqual(crr, 50.0, "CRR of the span from its figures: (1 - 0) / 2")
+        self.assertIs(kept, False, "kept customers cannot be told from monthly rows: empty, not their sum")
+        self.assertIs(strict, False, "so neither can the strict retention")
+        [(start, end, crr, kept, strict)] = self.History._read_group(
+            [*months, ("date", "=", D(2026, 2, 1))], [], ["customers_start:sum", "customers_end:sum", *rates]
+        )
+        self.assertEqual((start, end, crr, kept, strict), (2, 2, 100.0, 2, 100.0), "one month: its own figures")
+        # as the pivot asks: its Total row and rows by salesperson
+        [total] = self.History.read_group(from_february, ["customers_start", "customers_end", "crr"], [], lazy=False)
+        self.assertEqual(
+            (total["customers_start"], total["customers_end"], total["crr"]), (2, 1, 50.0), "the pivot's Total row"
+        )
+        by_user = self.History.read_group(from_february, ["customers_start", "customers_end"], ["user_id"], lazy=False)
+        self.assertEqual(
+            [(row["customers_start"], row["customers_end"]) for row in by_user], [(2, 1)], "and each salesperson's"
+        )
+
+    def test_periods_are_named_as_periods_and_sorted_in_time(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.order(self.other, D(2025, 12, 5), 10.0)
+        self.History._rebuild(self.company, D(2025, 12, 1))
+        rows = self.History.search([("company_id", "=", self.company.id)])
+        names = {(row.period_type, row.date): row.period_name for row in rows}
+        self.assertEqual(names[("month", D(2025, 12, 1))], "Dec 2025", "a month")
+        self.assertEqual(names[("quarter", D(2026, 1, 1))], "Q1 2026", "a quarter")
+        self.assertEqual(names[("year", D(2026, 1, 1))], "2026", "a year")
+        french = rows.with_context(lang="fr_FR").filtered(lambda row: row.date == D(2026, 1, 1))
+        self.assertIn("janv. 2026", french.mapped("period_name"), "month names in the reader's language")
+        months = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
+        groups = self.History._read_group(months, ["period_name"], ["customers_new:sum"])
+        self.assertEqual(
+            [name for name, _new in groups],
+            ["Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026", "May 2026", "Jun 2026"],
+            "in time order, not alphabetical",
+        )
+        pivot = self.History.read_group(months, ["customers_new"], ["period_name"], orderby="period_name desc")
+        self.assertEqual(pivot[0]["period_name"], "Jun 2026", "latest first when asked")
+
+    def test_rates_without_customers_at_the_start_stay_empty(self):
+        self.History._rebuild(self.company, D(2026, 1, 1))
+        months = [("company_id", "=", self.company.id), ("period_type", "=", "month")]
+        pivot = self.History.read_group(months, ["crr", "retention_rate"], ["date:month"], lazy=False)
+        january = next(row for row in pivot if row["__range"]["date:month"]["from"] == "2026-01-01")
+        self.assertEqual((january["crr"], january["retention_rate"]), (False, False), "pivot: empty cells")
+        graph = self.History.web_read_group(months, ["crr:sum"], ["date:month"], lazy=False)["groups"]
+        january = next(row for row in graph if row["__range"]["date:month"]["from"] == "2026-01-01")
+        self.assertIsNone(january["crr"], "graph: no point (the chart would draw False as 0)")
+        february = next(row for row in graph if row["__range"]["date:month"]["from"] == "2026-02-01")
+        self.assertEqual(february["crr"], 100.0, "a month with customers at the start keeps its point")
+        arch = self.History.get_view(self.env.ref("sale_customer_base.sale_customer_base_history_view_list").id)["arch"]
+        for fname in ("crr", "retention_rate"):
+            self.assertIn(f'name="{fname}" invisible="not customers_start"', arch, f"list: {fname} hidden without S")
+        graph = etree.fromstring(self.History.get_views([(False, "graph")])["views"]["graph"]["arch"])
+        self.assertEqual(graph.get("stacked"), "0", "rates of several salespeople side by side, never added up")
 
     def test_recompute_builds_the_history_and_the_report_refreshes_the_current_month(self):
         self.env["res.partner"].recompute_customer_base()
@@ -177,6 +272,123 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             self.customer.revenue_window + self.other.revenue_window,
             "the matrix holds the customers' window revenue",
         )
+
+    def test_stages_come_in_lifecycle_order(self):
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
+        self.order(newcomer, D(2026, 6, 1), 80.0)
+        self.env["res.partner"].recompute_customer_base()
+        report = self.env["sale.customer.base.report"].with_user(self.manager)
+        domain = [("company_id", "=", self.company.id)]
+        funnel = report._read_group(domain, ["customer_stage"], ["customer_count:sum"])
+        self.assertEqual(
+            [stage for stage, _count in funnel], ["new", "lost", "reactivated"], "first purchase before lost"
+        )
+        graph = report.web_read_group(domain, ["customer_count:sum"], ["customer_stage"], lazy=False)["groups"]
+        self.assertEqual(
+            [group["customer_stage"] for group in graph], ["new", "lost", "reactivated"], "so does the funnel graph"
+        )
+        changes = self.env["sale.customer.stage.history"]
+        changes.search([("company_id", "=", self.company.id)]).unlink()
+        rows = [
+            (self.customer.id, "at_risk", "lost"),
+            (self.customer.id, "repeat", "at_risk"),
+            (self.other.id, "new", "repeat"),
+            (newcomer.id, "prospect", "new"),
+        ]
+        values = SQL(", ").join(SQL("(%s, %s, %s)", *row) for row in rows)
+        changes._insert_changes(
+            self.company, TODAY, SQL("SELECT * FROM (VALUES %s) AS v(partner_id, old_stage, new_stage)", values)
+        )
+        domain = [("company_id", "=", self.company.id)]
+        self.assertEqual(
+            [stage for stage, _count in changes._read_group(domain, ["old_stage"], ["__count"])],
+            ["prospect", "new", "repeat", "at_risk"],
+            "from-stages in lifecycle order",
+        )
+        pivot = changes.read_group(domain, ["__count"], ["new_stage"])
+        self.assertEqual([group["new_stage"] for group in pivot], ["new", "repeat", "at_risk", "lost"], "to-stages too")
+
+    def test_stage_changes_show_a_first_classification_as_such(self):
+        self.env["res.partner"].recompute_customer_base()
+        changes = self.env["sale.customer.stage.history"].with_user(self.manager)
+        domain = [("company_id", "=", self.company.id)]
+        groups = changes.read_group(domain, ["__count"], ["from_stage"])
+        self.assertEqual(
+            [(group["from_stage"], group["from_stage_count"]) for group in groups],
+            [("first", 2), ("lost", 1)],
+            "both customers got a first stage (a from-stage of its own, not None, shown first), then Other came back",
+        )
+        labels = dict(changes._fields["from_stage"]._description_selection(changes.env))
+        self.assertEqual(labels["first"], "First Classified", "the label the pivot shows")
+        firsts = changes.search([*domain, ("from_stage", "=", "first")])
+        self.assertEqual(firsts.mapped("old_stage"), [False, False], "the engine's record keeps no old stage")
+        changes.env.cr.execute("UPDATE sale_customer_stage_history SET from_stage = NULL")
+        changes.invalidate_model()
+        changes.sudo().init()  # as after an upgrade
+        self.assertEqual(
+            sorted(changes.search(domain).mapped("from_stage")), ["first", "first", "lost"], "older rows filled in"
+        )
+
+    def _pivot_layout(self, xml_id):
+        """Rows, columns and measures a pivot action opens on, as the web client reads them."""
+        action = self.env["ir.actions.act_window"].with_user(self.manager)._for_xml_id(f"sale_customer_base.{xml_id}")
+        context = safe_eval(action["context"], {"context_today": lambda: TODAY, "relativedelta": relativedelta})
+        model = self.env[action["res_model"]].with_user(self.manager)
+        arch = etree.fromstring(model.get_views([(False, "pivot")])["views"]["pivot"]["arch"])
+
+        def arch_fields(kind):
+            return [node.get("name") for node in arch.iter("field") if node.get("type") == kind]
+
+        return (
+            context.get("pivot_row_groupby", arch_fields("row")),
+            context.get("pivot_column_groupby", arch_fields("col")),
+            context.get("pivot_measures", arch_fields("measure")),
+            context,
+        )
+
+    def test_salesperson_pivots_open_on_a_laptop_screen(self):
+        rows, columns, measures, _context = self._pivot_layout("sale_customer_base_report_action_portfolio")
+        self.assertEqual((rows, columns), (["user_id"], []), "portfolios: salespeople in rows, no column groups")
+        self.assertLessEqual(len(measures), 6, "a handful of measures side by side")
+        rows, columns, measures, context = self._pivot_layout("sale_customer_base_history_action_salesperson")
+        self.assertEqual((rows, columns), (["user_id"], []), "retention: salespeople in rows, no year columns")
+        self.assertEqual(
+            measures[:5],
+            ["customers_start", "customers_lost", "customers_end", "crr", "retention_rate"],
+            "the figures a manager reads first",
+        )
+        self.assertLessEqual(len(measures), 6, "fits without scrolling sideways")
+        self.assertTrue(
+            context.get("search_default_years") and context.get("search_default_this_year"), "this year by default"
+        )
+        rows, columns, _measures, _context = self._pivot_layout("sale_customer_base_report_action_funnel")
+        self.assertEqual((rows, columns), (["customer_stage"], []), "the funnel: stages only")
+
+    def test_key_account_shares_read_as_percentages(self):
+        self.env["res.partner"].recompute_customer_base()
+        report = self.env["sale.customer.base.report"].with_user(self.manager)
+        row = report.search([("company_id", "=", self.company.id), ("partner_id", "=", self.other.id)])
+        self.assertAlmostEqual(
+            row.revenue_share_ratio,
+            self.other.revenue_share,
+            msg="the share as a ratio, as the percentage widget reads",
+        )
+        self.assertAlmostEqual(row.revenue_share_ratio, 500 / 600, msg="Other's 500 of the window's 600")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sale_customer_base.sale_customer_base_report_action_key_accounts"
+        )
+        list_view = next(view_id for view_id, mode in action["views"] if mode == "list")
+        arch = etree.fromstring(report.get_views([(list_view, "list")])["views"]["list"]["arch"])
+        share = arch.find(".//field[@name='revenue_share_ratio']")
+        self.assertEqual(
+            (share.get("widget"), share.get("string")),
+            ("percentage", "Share"),
+            "shown as 100.00 % under a short header",
+        )
+        for mode in ("pivot", "graph"):
+            arch = etree.fromstring(report.get_views([(False, mode)])["views"][mode]["arch"])
+            share = arch.find(".//field[@name='revenue_share_ratio']")
+            self.assertEqual(share.get("widget"), "percentage", f"{mode}: shares with their % sign")
 
     def test_key_account_managers_over_the_limit(self):
         self.company.customer_base_max_key_accounts = 1

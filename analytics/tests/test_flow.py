@@ -68,13 +68,30 @@ def test_single_order_customer_is_new_then_kept_then_lost():
     assert pd.Timestamp(2024, 5, 1) not in table.index, "nothing to count in May: no row"
 
 
-def test_customer_lost_and_reactivated_within_one_month():
+def test_customer_lost_and_reactivated_within_one_month_is_not_kept():
     # lost on 2024-04-20, orders again on 2024-04-25
     table = monthly([(1, "2024-01-10", 10.0), (1, "2024-04-25", 30.0)])
     april = month(table, 2024, 4)
     assert (april.customers_lost, april.customers_reactivated) == (1, 1), "both events counted"
-    assert (april.customers_start, april.customers_end, april.customers_retained) == (1, 1, 1), "active at both ends"
-    assert april.crr == 100.0 and april.strict_retention == 100.0, "kept, by either rate"
+    assert (april.customers_start, april.customers_end) == (1, 1), "active at both ends"
+    assert april.customers_retained == 0, "lost on April 20: not kept, though active again at the end"
+    assert april.crr == 100.0, "CRR counts him: (E - N) / S = (1 - 0) / 1"
+    assert april.strict_retention == 0.0, "strict retention does not"
+
+
+def test_customer_lost_and_reactivated_within_one_year_is_not_kept():
+    # customer 1: active on 2023-12-31 (order of 2023-10-01), lost on 2024-01-10, back on 2024-03-01;
+    # customer 2: never more than 90 days without an order
+    rows = [(1, "2023-10-01", 10.0), (1, "2024-03-01", 10.0), (1, "2024-05-15", 10.0)]
+    rows += [(2, "2023-11-15", 10.0), (2, "2024-02-01", 5.0), (2, "2024-05-01", 5.0)]
+    orders = make_orders(rows)
+    flow = customer_flow(orders, periods("year", D(2024, 1, 1), AS_OF), LOST)
+    year = retention_rates(flow).iloc[0]
+    assert (year.customers_start, year.customers_end) == (2, 2), "both active at the start and at the end of 2024"
+    assert (year.customers_lost, year.customers_reactivated) == (1, 1), "customer 1 lost and back within the year"
+    assert year.customers_retained == 1, "only customer 2, never lost, is kept"
+    assert year.crr == 100.0, "CRR = (2 - 0) / 2 counts both"
+    assert year.strict_retention == 50.0, "strict retention = 1 / 2"
 
 
 def test_reactivation_inflates_crr_but_not_strict_retention():
