@@ -409,6 +409,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         if changed:
             self._mirror_on_contacts(changed)
         self.env["res.partner"].invalidate_model(METRIC_FNAMES)
+        if len(metrics) > ANALYZE_FROM:
+            # a refresh later in this transaction would otherwise wade through the dead rows
+            self.env.cr.execute(SQL("TRUNCATE %s", SQL.identifier(NEW_VALUES_TABLE)))
         if transitions:
             self._log_stage_transitions(company, transitions)
         return changed  # ids of the customers written
