@@ -17,7 +17,7 @@ from .flow import PERIOD_KINDS, customer_flow, periods
 from .workbook import CUSTOMER_COLUMNS, WorkbookData
 
 DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
-MARGIN_COLUMNS = ("margin_total", "profitability", "ltv")  # the engine's figures made of margins
+MARGIN_COLUMNS = ("margin_total", "profitability", "ltv", "ltv_basis")  # the engine's figures made of margins
 
 
 class ReportError(ValueError):

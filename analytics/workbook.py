@@ -68,6 +68,7 @@ CUSTOMER_COLUMNS = [
     (_("Margin rate (P)"), "profitability", "ratio"),
     (_("Lifetime, months (T)"), "customer_lifetime_months", "number"),
     (_("LTV"), "ltv", "money"),
+    (_("LTV basis"), "ltv_basis", "basis"),
     (_("Revenue in window"), "revenue_window", "money"),
     (_("Share of revenue"), "revenue_share", "ratio"),
     (_("Dependency risk"), "dependency_risk", "risk"),
@@ -80,7 +81,7 @@ FLOW_HEADERS = [
     (_("New (N)"), "customers_new", "int"),
     (_("Lost"), "customers_lost", "int"),
     (_("Reactivated"), "customers_reactivated", "int"),
-    (_("Kept (active at both ends)"), "customers_retained", "int"),
+    (_("Kept (never lost in the period)"), "customers_retained", "int"),
     (_("CRR"), "crr", "percent"),
     (_("Strict retention"), "strict_retention", "percent"),
     (_("Revenue"), "revenue", "money"),
@@ -108,6 +109,11 @@ PERIOD_TABLES = (
 RISK_LABELS = {"none": _("None"), "elevated": _("Elevated"), "high": _("High"), "critical": _("Critical")}
 NONE_LABEL = _("(none)")
 YES, NO = _("Yes"), _("No")
+LTV_BASIS_LABELS = {
+    "projected": _("Projected (S x C x P x T)"),
+    "too_early": _("Too early to project: margin so far"),
+    "lost": _("Lost: value realised"),
+}
 SHEETS = {
     "summary": _("Summary"),
     "customers": _("Customers"),
@@ -313,10 +319,12 @@ class _Writer:
         present = values[values.notna()]
         if not len(present):
             return 0
-        if kind in ("text", "class", "stage", "risk", "label"):
-            labels = {"stage": self.data.stage_labels, "risk": self.data.risk_labels}.get(kind)
+        if kind in ("text", "class", "stage", "risk", "label", "basis"):
+            labels = {"stage": self.data.stage_labels, "risk": self.data.risk_labels, "basis": LTV_BASIS_LABELS}.get(
+                kind
+            )
             texts = present.map(lambda value: labels.get(value, value)) if labels else present
-            if kind == "label":
+            if kind in ("label", "basis"):
                 texts = texts.map(self.tr)
             return min(int(texts.astype(str).str.len().max()), MAX_TEXT_WIDTH)
         if kind == "bool":
@@ -383,6 +391,8 @@ class _Writer:
             sheet.write_string(row, col, self.data.risk_labels.get(value, str(value)))
         elif kind == "label":
             sheet.write_string(row, col, self.tr(value))
+        elif kind == "basis":
+            sheet.write_string(row, col, self.tr(LTV_BASIS_LABELS.get(value, str(value))))
         elif kind == "date":
             sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), self.formats["date"])
         elif kind == "bool":
@@ -437,7 +447,7 @@ class _Writer:
             (_("New customers (N)"), totals["customers_new"], "int"),
             (_("Lost customers"), totals["customers_lost"], "int"),
             (_("Reactivated customers"), totals["customers_reactivated"], "int"),
-            (_("Kept (active at both ends)"), totals["customers_retained"], "int"),
+            (_("Kept (never lost in the period)"), totals["customers_retained"], "int"),
             (_("CRR = (E - N) / S"), totals["crr"], "percent"),
             (_("Strict retention = kept / S"), totals["strict_retention"], "percent"),
             (_("Revenue in period"), totals["revenue"], "money"),

@@ -108,7 +108,7 @@ def test_summary_crr_follows_its_formula(sample_workbook):
         indicators[key] for key in ("Active at period start (S)", "Active at period end (E)", "New customers (N)")
     )
     assert indicators["CRR = (E - N) / S"] == pytest.approx((end - new) / start), "CRR as a fraction shown in %"
-    kept = indicators["Kept (active at both ends)"]
+    kept = indicators["Kept (never lost in the period)"]
     assert indicators["Strict retention = kept / S"] == pytest.approx(kept / start), "strict retention"
     assert sample_workbook["Summary"]["B14"].number_format == "0.0%", "rates are percentages"
 
@@ -191,3 +191,13 @@ def test_workbook_texts_go_through_the_translation(tmp_path):
     assert workbook.worksheets[1]["A1"].value == "Customer/übersetzt: Customer", "headers translated"
     assert workbook.worksheets[1]["C2"].value == "Regular Customer", "stage labels come from the caller, as given"
     assert len(workbook.worksheets[0]._charts) == 3, "charts still find their translated sheets"
+
+
+def test_customers_sheet_says_which_ltv_is_shown(sample_workbook):
+    rows = table(sample_workbook["Customers"])
+    bases = {row["LTV basis"] for row in rows}
+    assert bases <= {"Projected (S x C x P x T)", "Too early to project: margin so far", "Lost: value realised"}, bases
+    assert "Projected (S x C x P x T)" in bases, "established customers get the projection"
+    lost = [row for row in rows if row["Stage"] == "Lost Customer"]
+    assert lost and all(row["LTV basis"] == "Lost: value realised" for row in lost), "lost customers show their margin"
+    assert all(row["LTV"] == pytest.approx(row["Margin to date"]) for row in lost), "LTV of the lost = margin to date"
