@@ -156,7 +156,7 @@ def test_settings_refuse_nonsense():
         Settings(abc_a_percent=95, abc_b_percent=80)
     with pytest.raises(ValueError, match="window_months"):
         Settings(window_months=0)
-    with pytest.raises(ValueError, match="between 0.1 and 100"):
+    with pytest.raises(ValueError, match=r"between 0\.1 and 100"):
         Settings(key_account_percent=120)
     with pytest.raises(ValueError, match="xyz_method"):
         Settings(xyz_method="magic")
