@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..analytics import Settings
-from ..analytics.settings import setting_problems
+from ..analytics.settings import RANGES, in_range, setting_problems
 
 # Company field -> analytics.Settings attribute
 SETTINGS_FIELDS = {
@@ -131,6 +131,15 @@ class ResCompany(models.Model):
                 high_value=problem.other_value,
             )
         return self.env._("%(field)s: choose one of the proposed values.", field=label(problem.name))
+
+    def _customer_base_lifetime_in_use(self):
+        """The customer lifetime T (months) the LTV of this company's customers uses: the estimate
+        of the last full recompute when the settings ask for it and it is sound, else the fixed one."""
+        self.ensure_one()
+        estimate = self.customer_base_lifetime_estimated
+        if self.customer_base_lifetime_method == "estimated" and in_range(estimate, *RANGES["lifetime_months"]):
+            return estimate
+        return self.customer_base_lifetime_months
 
     def _customer_base_settings(self):
         """The analytics settings of this company."""

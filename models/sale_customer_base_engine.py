@@ -27,7 +27,6 @@ from odoo.modules import module
 from odoo.tools import SQL, mute_logger
 
 from ..analytics import customer_metrics
-from ..analytics.settings import RANGES, in_range
 from .sale_order import ORDER_MARGIN, ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
@@ -190,8 +189,6 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             return
         settings = company._customer_base_settings()
         as_of = fields.Date.context_today(self)
-        estimated = company.customer_base_lifetime_estimated
-        use_estimate = settings.lifetime_method == "estimated" and in_range(estimated, *RANGES["lifetime_months"])
         result = customer_metrics(
             self._orders_frame(company, as_of, ids),
             as_of,
@@ -199,7 +196,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             prospects=self._prospects(company, ids),
             manual=self._manual_inputs(company, ids),
             ranks=self._ranks(company, ids),
-            lifetime_months=estimated if use_estimate else None,
+            lifetime_months=company._customer_base_lifetime_in_use(),
         )
         self._store(company, as_of, result.metrics, ids)
 

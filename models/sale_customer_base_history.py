@@ -20,7 +20,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
-from ..analytics.flow import PERIOD_KINDS, flow_history, periods
+from ..analytics.flow import PERIOD_KINDS, flow_history, periods, retention_rates
 
 _logger = logging.getLogger(__name__)
 
@@ -358,10 +358,7 @@ class SaleCustomerBaseHistory(models.Model):
         if flow.empty:
             self.invalidate_model()
             return
-        frame = flow.copy()
-        start = frame["customers_start"].where(frame["customers_start"] > 0)
-        frame["crr"] = (frame["customers_end"] - frame["customers_new"]) / start * 100
-        frame["retention_rate"] = frame["customers_retained"] / start * 100
+        frame = retention_rates(flow).rename(columns={"strict_retention": "retention_rate"})
         keys = list(zip(frame["period_type"], frame["period_start"].dt.date, strict=True))
         names = self._period_names(keys)
         frame["period_name"] = [names[key] for key in keys]

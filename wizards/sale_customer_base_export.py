@@ -180,17 +180,12 @@ class SaleCustomerBaseExport(models.TransientModel):
             currency=company.currency_id.name,
             margin_note=self.env._("Margin of the confirmed orders, as computed by Odoo"),
             transitions_note=self.env._("Stage changes recorded by Odoo in the period."),
-            lifetime_months=self._lifetime_months(company) if single else None,
+            lifetime_months=company._customer_base_lifetime_in_use() if single else None,
             max_key_accounts=company.customer_base_max_key_accounts if single else None,
             stage_labels=dict(partner_fields["customer_stage"]._description_selection(self.env)),
             risk_labels=dict(partner_fields["dependency_risk"]._description_selection(self.env)),
             translate=self.env._,
         )
-
-    def _lifetime_months(self, company):
-        if company.customer_base_lifetime_method == "estimated" and company.customer_base_lifetime_estimated:
-            return company.customer_base_lifetime_estimated
-        return company.customer_base_lifetime_months
 
     def _customer_frame(self, company, partners):
         """Customers of ``partners`` (a Query) with the metrics the user may read, named like the engine's columns."""
