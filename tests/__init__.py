@@ -4,3 +4,4 @@ from . import test_customer_base_settings
 from . import test_customer_base_reports
 from . import test_customer_winback
 from . import test_customer_campaign
+from . import test_security_wizards
