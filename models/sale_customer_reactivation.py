@@ -9,6 +9,7 @@ the revenue of the window is the recovered revenue.
 import datetime
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .res_partner import STAGES
@@ -27,6 +28,25 @@ OUTCOMES = [
     ("refused", "Refused"),
     ("no_answer", "No Answer"),
 ]
+# Written by the engine only: the customer as the win-back search found them, and what their
+# orders did afterwards (``_update_won_back``). People record the answer (reason, feedback) and
+# close an open attempt as refused or unanswered; ``readonly`` alone would not stop a client.
+ENGINE_FIELDS = (
+    "rule",
+    "stage",
+    "last_order_date",
+    "revenue_lost",
+    "ltv",
+    "activity_id",
+    "window_end",
+    "won_date",
+    "won_order_id",
+    "recovered_revenue",
+    "won_back_rate",
+)
+# Set once: moving an attempt to another customer or company would step around the record rules,
+# which Odoo checks before a write, not after it.
+FIXED_FIELDS = ("partner_id", "company_id")
 
 
 class SaleCustomerReactivation(models.Model):
@@ -102,6 +122,58 @@ class SaleCustomerReactivation(models.Model):
         for attempt in self:
             attempt.won_back_rate = 100.0 if attempt.outcome == "won" else 0.0
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_person_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_person_values(vals)
+        return super().write(vals)
+
+    def _check_person_values(self, vals):
+        """Refuse values that only the engine writes (it writes as superuser); ``self`` are the
+        attempts being written, none for a new one."""
+        if self:
+            claimed = [name for name in ENGINE_FIELDS if name in vals]
+        else:  # a new attempt: the defaults a client sends back claim nothing
+            claimed = [name for name in ENGINE_FIELDS if vals.get(name) and (name, vals[name]) != ("rule", "chosen")]
+        if claimed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a win-back attempt come from the win-back search and the customer's orders: "
+                    "they cannot be set by hand.",
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in claimed),
+                )
+            )
+        if vals.get("outcome") == "won":
+            raise UserError(
+                self.env._(
+                    "An attempt is won back by an order, not by hand: it turns Won Back as soon as the customer "
+                    "confirms an order within the win-back window."
+                )
+            )
+        won = self.filtered(lambda attempt: attempt.outcome == "won")
+        if "outcome" in vals and won:
+            raise UserError(
+                self.env._(
+                    "%(attempts)s won the customer back with an order: the outcome follows the customer's orders "
+                    "(cancelling the order undoes it).",
+                    attempts=", ".join(won.mapped("display_name")),
+                )
+            )
+        moved = [name for name in FIXED_FIELDS if name in vals and any(a[name].id != vals[name] for a in self)]
+        if moved:
+            raise UserError(
+                self.env._(
+                    "The customer and the company of a win-back attempt cannot be changed: "
+                    "record an attempt for the other customer instead."
+                )
+            )
+
     def action_refused(self):
         self.outcome = "refused"
 
@@ -152,7 +224,8 @@ class SaleCustomerReactivation(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        attempts = self.browse([row[0] for row in rows])
+        # the engine's values: written as superuser, whoever confirmed the order
+        attempts = self.sudo().browse([row[0] for row in rows])
         changed = self.browse()
         for attempt, (_id, order_id, day, revenue) in zip(attempts, rows, strict=True):
             values = {}

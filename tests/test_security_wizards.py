@@ -9,7 +9,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import CustomerBaseCommon
@@ -98,3 +98,57 @@ class TestSecurityWizards(CustomerBaseCommon):
         launched = self.env["sale.customer.campaign"].browse(campaign.action_launch()["res_id"])
         update = self.as_boss("sale.customer.campaign.update").create({"campaign_id": launched.id, "mode": "extend"})
         self.assertOnlyItsCreatorReaches(update, {"date_deadline": D(2026, 7, 30)})
+
+    def test_people_record_the_answer_and_the_orders_the_outcome(self):
+        Attempt = self.env["sale.customer.reactivation"]
+        attempt = Attempt.create({"partner_id": self.customer.id, "company_id": self.company.id, "date": TODAY})
+        order = self.order(self.other, D(2026, 2, 10), 50.0)
+        engine_values = {
+            "outcome 'won'": {"outcome": "won"},
+            "recovered revenue": {"recovered_revenue": 1_000_000.0},
+            "won date": {"won_date": TODAY},
+            "won order": {"won_order_id": order.id},
+            "rule": {"rule": "lost"},
+            "stage": {"stage": "lost"},
+            "last order": {"last_order_date": D(2025, 1, 1)},
+            "revenue lost": {"revenue_lost": 99_999.0},
+            "window": {"window_end": D(2030, 1, 1)},
+        }
+        for user in (self.alice, self.boss):
+            for case, values in engine_values.items():
+                with self.subTest(user=user.login, case=case), self.assertRaises(UserError, msg="the engine's"):
+                    attempt.with_user(user).write(values)
+        with self.assertRaises(UserError, msg="not even a manager sets the LTV at the attempt"):
+            attempt.with_user(self.boss).write({"ltv": 5000.0})
+        self.assertEqual(
+            (attempt.outcome, attempt.recovered_revenue, attempt.rule), ("pending", 0.0, "chosen"), "nothing written"
+        )
+        mine = attempt.with_user(self.alice)
+        for outcome in ("refused", "no_answer", "pending"):
+            mine.write({"outcome": outcome})
+            self.assertEqual(attempt.outcome, outcome, "the salesperson closes or reopens her attempt")
+        with self.assertRaises(UserError, msg="an attempt stays on its customer"):
+            mine.write({"partner_id": self.other.id})
+        self.order(self.customer, TODAY, 100.0)
+        self.assertEqual((attempt.outcome, attempt.recovered_revenue), ("won", 100.0), "won back by the order")
+        with self.assertRaises(UserError, msg="the outcome of a won attempt follows the orders"):
+            mine.action_refused()
+        self.assertEqual(attempt.outcome, "won", "still won back")
+
+    def test_attempts_are_created_on_own_customers_without_engine_values(self):
+        Attempt = self.env["sale.customer.reactivation"].with_user(self.alice).with_company(self.company)
+        for case, values in {
+            "won": {"outcome": "won"},
+            "recovered revenue": {"recovered_revenue": 1_000_000.0},
+            "revenue lost": {"revenue_lost": 5000.0},
+        }.items():
+            with self.subTest(case=case), self.assertRaises(UserError, msg="the engine's values"):
+                Attempt.create({"partner_id": self.customer.id, **values})
+        with self.assertRaises(AccessError, msg="Bob's customer is not Alice's to win back"):
+            Attempt.create({"partner_id": self.other.id})
+        with self.assertRaises(AccessError, msg="not even calling them herself"):
+            Attempt.create({"partner_id": self.other.id, "user_id": self.alice.id})
+        mine = Attempt.create({"partner_id": self.customer.id, "rule": "chosen", "recovered_revenue": 0.0})
+        self.assertEqual((mine.rule, mine.user_id), ("chosen", self.alice), "her own customer, chosen by hand")
+        ours = self.env["sale.customer.reactivation"].with_user(self.boss).with_company(self.company)
+        self.assertTrue(ours.create({"partner_id": self.other.id}), "a manager wins back any customer")
