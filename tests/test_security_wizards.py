@@ -83,10 +83,6 @@ class TestSecurityWizards(CustomerBaseCommon):
         self.assertEqual(winback.line_ids.partner_id, self.customer | self.other, "the manager's candidates")
         self.assertOnlyItsCreatorReaches(winback, {"summary": "Mine now"})
         self.assertOnlyItsCreatorReaches(winback.line_ids, {"user_id": self.alice.id})
-        with self.assertRaises(AccessError, msg="nobody adds a candidate to another user's search"):
-            self.env["sale.customer.reactivation.wizard.line"].with_user(self.alice).create(
-                {"wizard_id": winback.id, "partner_id": self.customer.id}
-            )
         campaign = self.as_boss("sale.customer.campaign.wizard").create(
             {"company_id": self.company.id, "partner_ids": [Command.set((self.customer | self.other).ids)]}
         )
@@ -98,6 +94,50 @@ class TestSecurityWizards(CustomerBaseCommon):
         launched = self.env["sale.customer.campaign"].browse(campaign.action_launch()["res_id"])
         update = self.as_boss("sale.customer.campaign.update").create({"campaign_id": launched.id, "mode": "extend"})
         self.assertOnlyItsCreatorReaches(update, {"date_deadline": D(2026, 7, 30)})
+
+    def test_candidates_come_from_the_search_and_stay_her_customers(self):
+        wizard = (
+            self.env["sale.customer.reactivation.wizard"]
+            .with_user(self.alice)
+            .with_company(self.company)
+            .create({"company_id": self.company.id})
+        )
+        Line = self.env["sale.customer.reactivation.wizard.line"].with_user(self.alice)
+        with self.assertRaises(UserError, msg="a hand-made candidate, here a colleague's customer"):
+            Line.create({"wizard_id": wizard.id, "partner_id": self.other.id, "rule": "lost"})
+        wizard.action_preview()
+        line = wizard.line_ids
+        self.assertEqual(line.partner_id, self.customer, "her own lost customer")
+        for case, values in {
+            "customer": {"partner_id": self.other.id},
+            "revenue lost": {"revenue_lost": 1_000_000.0},
+            "rule": {"rule": "declining"},
+            "stage": {"stage": "loyal"},
+            "last order": {"last_order_date": D(2020, 1, 1)},
+        }.items():
+            with self.subTest(case=case), self.assertRaises(UserError, msg="the search's figures"):
+                line.write(values)
+        line.write({"selected": True, "user_id": self.bob.id})
+        self.assertEqual(line.user_id, self.bob, "she may hand the call to Bob")
+        self.customer.user_id = self.bob  # Acme changes hands before she confirms
+        with self.assertRaisesRegex(UserError, "Acme Customer", msg="re-checked at confirmation"):
+            wizard.action_confirm()
+        self.assertFalse(
+            self.env["sale.customer.reactivation"].search([("partner_id", "=", self.customer.id)]), "no attempt"
+        )
+        campaign = self.as_boss("sale.customer.campaign.wizard").create(
+            {"company_id": self.company.id, "partner_ids": [Command.set(self.customer.ids)]}
+        )
+        campaign.action_preview()
+        for case, values in {"customer": {"partner_id": self.other.id}, "revenue": {"revenue": 1_000_000.0}}.items():
+            with self.subTest(case=case), self.assertRaises(UserError, msg="the plan's figures"):
+                campaign.line_ids.write(values)
+        with self.assertRaises(UserError, msg="nor a hand-made task"):
+            self.env["sale.customer.campaign.wizard.line"].with_user(self.boss).create(
+                {"wizard_id": campaign.id, "partner_id": self.other.id}
+            )
+        campaign.line_ids.user_id = self.alice
+        self.assertEqual(campaign.line_ids.user_id, self.alice, "the manager chooses who works the customer")
 
     def test_people_record_the_answer_and_the_orders_the_outcome(self):
         Attempt = self.env["sale.customer.reactivation"]

@@ -230,7 +230,9 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             Command.create({"partner_id": int(partner), "user_id": int(user), "revenue": float(revenue)})
             for partner, user, revenue in plan.assigned.itertuples(index=False)
         ]
-        self.write({"line_ids": [Command.clear(), *lines], "step": "preview", "left_out_count": len(plan.left_out)})
+        self._write_preview(
+            {"line_ids": [Command.clear(), *lines], "step": "preview", "left_out_count": len(plan.left_out)}
+        )
         return self._reopen()
 
     def action_back(self):
@@ -243,6 +245,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         lines = self.line_ids
         if not lines:
             raise UserError(self.env._("The plan is empty: preview it first."))
+        self._check_customers(lines.partner_id)
         self._check_assignees(lines)
         campaign = self.env["sale.customer.campaign"].create(
             {

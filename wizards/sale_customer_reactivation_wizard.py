@@ -130,11 +130,28 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         if problems:
             raise UserError("\n".join(problems))
 
+    def _own_customers_only(self):
+        """A salesperson who sees only their own documents wins back only their own customers."""
+        return not self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
+
+    def _customer_problems(self, partners):
+        problems = super()._customer_problems(partners)
+        if self._own_customers_only():
+            others = partners.filtered(lambda partner: partner.user_id != self.env.user)
+            if others:
+                problems.append(
+                    self.env._(
+                        "You win back your own customers only, and these are not (or no longer) yours: "
+                        "%(customers)s. Leave them out.",
+                        customers=", ".join(others.mapped("display_name")),
+                    )
+                )
+        return problems
+
     # ---- candidates
     def _base_domain(self):
         domain = [("customer_stage", "!=", False), "|", ("parent_id", "=", False), ("is_company", "=", True)]
-        if not self.env.user.has_group("sales_team.group_sale_salesman_all_leads"):
-            # a salesperson who sees only their own documents wins back only their own customers
+        if self._own_customers_only():
             domain.append(("user_id", "=", self.env.uid))
         if self.partner_ids:
             domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
@@ -296,7 +313,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                 lambda p: (rank[found[p.id]], -lost.get(p.id, 0.0), -ltv.get(p.id, 0.0), p.id)
             )
         ]
-        self.write({"line_ids": [Command.clear(), *lines], "step": "preview", "skipped_count": len(skipped)})
+        self._write_preview({"line_ids": [Command.clear(), *lines], "step": "preview", "skipped_count": len(skipped)})
         return self._reopen()
 
     def action_back(self):
@@ -310,6 +327,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         lines = self.line_ids.filtered("selected")
         if not lines:
             raise UserError(self.env._("Tick at least one customer to win back."))
+        self._check_customers(lines.partner_id)
         self._check_assignees(lines)
         Attempt = self.env["sale.customer.reactivation"]
         Attempt.check_access("create")

@@ -34,6 +34,23 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
             values["partner_ids"] = [Command.set(partners.ids)]
         return values
 
+    def _write_preview(self, values):
+        """Store the search's result. Its lines are the search's figures, which people may not
+        write (see ``sale.customer.worklist.line.mixin``): written as superuser, on a wizard the
+        user may write."""
+        self.check_access("write")
+        self.sudo().write(values)
+
+    def _customer_problems(self, partners):
+        """Messages naming those of ``partners`` the user may not work with this wizard."""
+        return []
+
+    def _check_customers(self, partners):
+        """Checked again at confirmation: customers may have changed hands since the preview."""
+        problems = self._customer_problems(partners)
+        if problems:
+            raise UserError("\n".join(problems))
+
     def _reopen(self):
         """Show this wizard again (at its next step)."""
         return {
@@ -93,3 +110,35 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
                 ]
             )
         )
+
+
+class SaleCustomerWorklistLineMixin(models.AbstractModel):
+    """A preview line: the wizard's search writes it; a person only ticks it or changes who works
+    the customer (``_person_fields``). Otherwise a hand-made line could carry any customer or
+    figure into the attempts and tasks created from it."""
+
+    _name = "sale.customer.worklist.line.mixin"
+    _description = "Customer Worklist Line"
+    _person_fields = ("user_id",)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Customers are added by the search, not by hand: change the criteria or the selection and "
+                    "search again."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        fixed = [name for name in vals if name not in self._person_fields]
+        if fixed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(fields)s come from the search and cannot be changed by hand.",
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in fixed),
+                )
+            )
+        return super().write(vals)
