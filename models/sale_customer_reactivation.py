@@ -9,7 +9,7 @@ the revenue of the window is the recovered revenue.
 import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .res_partner import STAGES
@@ -67,7 +67,8 @@ class SaleCustomerReactivation(models.Model):
         "Assigned To",
         index=True,
         tracking=True,
-        default=lambda self: self.env.user,
+        # not OdooBot when the system records an attempt: it would be nobody's call
+        default=lambda self: self.env.user if self.env.user.active else False,
         domain="[('share', '=', False)]",
     )
     rule = fields.Selection(RULES, "Found As", required=True, default="chosen", readonly=True)
@@ -121,6 +122,17 @@ class SaleCustomerReactivation(models.Model):
     def _compute_won_back_rate(self):
         for attempt in self:
             attempt.won_back_rate = 100.0 if attempt.outcome == "won" else 0.0
+
+    @api.constrains("user_id", "company_id")
+    def _check_user_id(self):
+        worklist = self.env["sale.customer.worklist.mixin"]
+        for company in self.company_id:
+            callers = self.filtered(lambda attempt, company=company: attempt.company_id == company).user_id
+            problem = worklist._assignees_problem(callers, company)
+            if problem:
+                raise ValidationError(
+                    problem + " " + self.env._("Win-back calls go to active salespeople of the attempt's company.")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,7 +9,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CustomerBaseCommon
@@ -192,3 +192,108 @@ class TestSecurityWizards(CustomerBaseCommon):
         self.assertEqual((mine.rule, mine.user_id), ("chosen", self.alice), "her own customer, chosen by hand")
         ours = self.env["sale.customer.reactivation"].with_user(self.boss).with_company(self.company)
         self.assertTrue(ours.create({"partner_id": self.other.id}), "a manager wins back any customer")
+
+    def test_customers_kept_for_another_company_stay_out_of_its_campaigns(self):
+        kept = self.env["res.partner"].create({"name": "Kept by A", "is_company": True, "company_id": self.company.id})
+        in_b = {"company_id": self.company_b.id, "partner_ids": [Command.set(kept.ids)]}
+        Campaign = self.env["sale.customer.campaign.wizard"].with_user(self.boss).with_company(self.company_b)
+        wizard = Campaign.create({**in_b, "assign_mode": "single", "user_ids": [Command.set(self.boss.ids)]})
+        self.assertIn("Kept by A", wizard.error, "the form says so before the click")
+        with self.assertRaisesRegex(UserError, "Kept by A", msg="a company-B campaign does not work A's customer"):
+            wizard.action_preview()
+        WinBack = self.env["sale.customer.reactivation.wizard"].with_user(self.boss).with_company(self.company_b)
+        with self.assertRaisesRegex(UserError, "Kept by A", msg="nor does a company-B win-back"):
+            WinBack.create(in_b).action_preview()
+        # a customer kept for A between the preview and the launch
+        free = self.env["res.partner"].create({"name": "Free Customer", "is_company": True})
+        wizard = Campaign.create(
+            {
+                **in_b,
+                "partner_ids": [Command.set(free.ids)],
+                "assign_mode": "single",
+                "user_ids": [Command.set(self.boss.ids)],
+            }
+        )
+        wizard.action_preview()
+        free.company_id = self.company
+        with self.assertRaisesRegex(UserError, "Free Customer", msg="checked again at the launch"):
+            wizard.action_launch()
+        self.assertFalse(
+            self.env["sale.customer.campaign"].search([("company_id", "=", self.company_b.id)]), "nothing launched"
+        )
+
+    def test_work_goes_to_active_salespeople_of_the_company(self):
+        def user(login, groups, active=True):
+            found = new_test_user(self.env, login, groups=groups, company_id=self.company.id)
+            found.active = active
+            return found
+
+        unfit = {
+            "portal or public": user("sec_portal", "base.group_portal"),
+            "no Sales rights": user("sec_clerk", "base.group_user"),
+            "archived": user("sec_gone", "sales_team.group_sale_salesman", active=False),
+            "do not work for": self.carl,  # a manager of company B only
+        }
+        WinBack = self.env["sale.customer.reactivation.wizard"].with_user(self.boss).with_company(self.company)
+        Campaign = self.env["sale.customer.campaign.wizard"].with_user(self.boss).with_company(self.company)
+        customers = [Command.set((self.customer | self.other).ids)]
+        for reason, wrong in unfit.items():
+            winback_choices = {
+                "caller": {"assign_to": "user", "user_id": wrong.id},
+                "fallback": {"fallback_user_id": wrong.id},
+                "senior": {"key_account_assign": "senior", "senior_user_id": wrong.id},
+            }
+            for case, values in winback_choices.items():
+                with self.subTest(reason=reason, case=case):
+                    wizard = WinBack.create({"company_id": self.company.id, **values})
+                    self.assertIn(wrong.name, wizard.error or "", "the form names them before the click")
+                    with self.assertRaisesRegex(UserError, reason, msg="the server refuses them"):
+                        wizard.action_preview()
+            campaign_choices = {
+                "round robin": {"assign_mode": "round_robin", "user_ids": [Command.set((self.alice | wrong).ids)]},
+                "fallback": {"assign_mode": "own", "fallback_user_id": wrong.id},
+            }
+            for case, values in campaign_choices.items():
+                with self.subTest(reason=reason, case=case):
+                    wizard = Campaign.create({"company_id": self.company.id, "partner_ids": customers, **values})
+                    with self.assertRaisesRegex(UserError, reason, msg="nobody dropped silently, nobody unfit"):
+                        wizard.action_preview()
+
+    def test_lines_attempts_and_tasks_go_to_active_salespeople_of_the_company(self):
+        clerk = new_test_user(
+            self.env, "sec_clerk", groups="base.group_user", company_id=self.company.id, name="Clara Clerk"
+        )
+        self.other.user_id = clerk  # a salesperson in name only
+        wizard = self.as_boss("sale.customer.reactivation.wizard").create(
+            {"company_id": self.company.id, "fallback_user_id": self.bob.id}
+        )
+        wizard.action_preview()
+        lines = {line.partner_id: line for line in wizard.line_ids}
+        self.assertEqual(lines[self.other].user_id, self.bob, "a salesperson without Sales rights counts as none")
+        lines[self.customer].user_id = clerk
+        self.assertIn(clerk.name, wizard.error, "the preview names them before the click")
+        with self.assertRaisesRegex(UserError, clerk.name, msg="and the confirmation refuses them"):
+            wizard.action_confirm()
+        lines[self.customer].user_id = self.alice
+        self.assertFalse(wizard.error, "nothing left to say")
+        attempts = self.env["sale.customer.reactivation"].search(wizard.action_confirm()["domain"])
+        self.assertEqual(len(attempts), 2, "both customers to be won back")
+        with self.assertRaisesRegex(ValidationError, clerk.name, msg="an attempt goes to a salesperson"):
+            with self.env.cr.savepoint():  # assertRaisesRegex, unlike assertRaises, rolls nothing back
+                attempts[0].with_user(self.boss).user_id = clerk
+        self.assertEqual(attempts.user_id, self.alice | self.bob, "the callers stay")
+        campaign_wizard = self.as_boss("sale.customer.campaign.wizard").create(
+            {"company_id": self.company.id, "partner_ids": [Command.set(self.customer.ids)]}
+        )
+        campaign_wizard.action_preview()
+        campaign = self.env["sale.customer.campaign"].browse(campaign_wizard.action_launch()["res_id"])
+        with self.assertRaisesRegex(ValidationError, clerk.name, msg="so does a campaign task"):
+            with self.env.cr.savepoint():
+                campaign.line_ids.with_user(self.boss).user_id = clerk
+        update = self.as_boss("sale.customer.campaign.update").create(
+            {"campaign_id": campaign.id, "mode": "reassign", "from_user_id": self.alice.id, "to_user_id": clerk.id}
+        )
+        self.assertIn(clerk.name, update.error, "the reassignment names them before the click")
+        with self.assertRaisesRegex(UserError, clerk.name, msg="and refuses them"):
+            update.action_apply()
+        self.assertEqual(campaign.line_ids.user_id, self.alice, "the task stays Alice's")

@@ -112,6 +112,10 @@ class SaleCustomerCampaignWizard(models.TransientModel):
                 counts[line.user_id.name or "?"] = counts.get(line.user_id.name or "?", 0) + 1
             wizard.plan_summary = "\n".join(f"{name}: {count}" for name, count in sorted(counts.items()))
 
+    @api.depends("company_id", "partner_ids", "assign_mode", "user_ids", "fallback_user_id", "line_ids.user_id")
+    def _compute_error(self):
+        super()._compute_error()
+
     # ---- checks
     def _check_choices(self):
         self.ensure_one()
@@ -127,15 +131,20 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             problems.append(self.env._("Give each user at least one customer, or remove the limit."))
         if self.use_sample and self.sample_per_user < 1:
             problems.append(self.env._("A sample holds at least one customer."))
-        if self.assign_mode in ("round_robin", "balanced") and not self.user_ids:
+        # archived users too: leaving them out silently would spread their share over the others
+        users = self.with_context(active_test=False).user_ids
+        if self.assign_mode in ("round_robin", "balanced") and not users:
             problems.append(self.env._("Choose the users to spread the customers over."))
-        if self.assign_mode == "single" and len(self.user_ids) != 1:
+        if self.assign_mode == "single" and len(users) != 1:
             problems.append(self.env._("Choose exactly one user to give every customer to."))
-        archived = self._archived_users_problem(self.user_ids | self.fallback_user_id)
-        if archived:
-            problems.append(archived)
+        problems += self._people_problems()
         if problems:
             raise UserError("\n".join(problems))
+
+    def _chosen_assignees(self):
+        if self.assign_mode == "own":
+            return self.fallback_user_id
+        return self.with_context(active_test=False).user_ids
 
     # ---- customers
     def _customer_domain(self):
@@ -194,13 +203,12 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         customers = self._customers()
         if not customers:
             raise UserError(self.env._("No customer matches these choices."))
+        # a salesperson who may not be given the company's customers counts as none
+        fit = self._fit_assignees(customers.user_id, self.company_id)
         frame = pd.DataFrame(
             {
                 "partner_id": customers.ids,
-                "salesperson_id": [
-                    partner.user_id.id if partner.user_id.active and not partner.user_id.share else 0
-                    for partner in customers
-                ],
+                "salesperson_id": [partner.user_id.id if partner.user_id in fit else 0 for partner in customers],
                 "revenue": customers.mapped("revenue_window"),
             }
         )
@@ -245,8 +253,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         lines = self.line_ids
         if not lines:
             raise UserError(self.env._("The plan is empty: preview it first."))
-        self._check_customers(lines.partner_id)
-        self._check_assignees(lines)
+        self._check_lines(lines)
         campaign = self.env["sale.customer.campaign"].create(
             {
                 "name": self.name,

@@ -8,7 +8,7 @@ revenue drop one read of two periods of orders computed by
 
 import datetime
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -100,6 +100,20 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     line_ids = fields.One2many("sale.customer.reactivation.wizard.line", "wizard_id", "Candidates")
     skipped_count = fields.Integer("Already Being Won Back", readonly=True)
 
+    @api.depends(
+        "company_id",
+        "partner_ids",
+        "assign_to",
+        "user_id",
+        "fallback_user_id",
+        "key_account_assign",
+        "senior_user_id",
+        "line_ids.selected",
+        "line_ids.user_id",
+    )
+    def _compute_error(self):
+        super()._compute_error()
+
     # ---- checks
     def _check_choices(self):
         self.ensure_one()
@@ -124,11 +138,16 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             problems.append(self.env._("The due date is in the past."))
         if self.send_email and not self.mail_template_id:
             problems.append(self.env._("Choose the email template."))
-        archived = self._archived_users_problem(self.user_id | self.senior_user_id | self.fallback_user_id)
-        if archived:
-            problems.append(archived)
+        problems += self._people_problems()
         if problems:
             raise UserError("\n".join(problems))
+
+    def _chosen_assignees(self):
+        users = self.senior_user_id if self.key_account_assign == "senior" else self.env["res.users"]
+        return users | (self.user_id if self.assign_to == "user" else self.fallback_user_id)
+
+    def _working_lines(self):
+        return self.line_ids.filtered("selected")
 
     def _own_customers_only(self):
         """A salesperson who sees only their own documents wins back only their own customers."""
@@ -259,14 +278,16 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         )
         return {partner.id for (partner,) in groups}
 
-    def _assignee(self, partner):
+    def _assignee(self, partner, fit):
+        """Who calls ``partner``; their salesperson or key account manager only if among ``fit``
+        (the users who may be given the company's customers), else the fallback user."""
         if partner.is_key_account and self.key_account_assign == "senior":
             return self.senior_user_id
-        if partner.is_key_account and self.key_account_assign == "manager" and partner.key_account_manager_id.active:
+        if partner.is_key_account and self.key_account_assign == "manager" and partner.key_account_manager_id in fit:
             return partner.key_account_manager_id
         if self.assign_to == "user":
             return self.user_id
-        if partner.user_id.active and not partner.user_id.share:
+        if partner.user_id in fit:
             return partner.user_id
         return self.fallback_user_id
 
@@ -294,6 +315,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         drop = revenue_drop(self._orders_since(partners._as_query(), as_of - datetime.timedelta(days * 2)), as_of, days)
         lost = drop["revenue_lost"].to_dict()
         rank = {rule: index for index, rule in enumerate(RULE_ORDER)}
+        fit = self._fit_assignees(partners.user_id | partners.key_account_manager_id, self.company_id)
         lines = [
             Command.create(
                 {
@@ -306,7 +328,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                     **({"ltv": ltv[partner.id]} if with_ltv else {}),
                     "salesperson_id": partner.user_id.id,
                     "is_key_account": partner.is_key_account,
-                    "user_id": self._assignee(partner).id,
+                    "user_id": self._assignee(partner, fit).id,
                 }
             )
             for partner in partners.sorted(
@@ -327,8 +349,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         lines = self.line_ids.filtered("selected")
         if not lines:
             raise UserError(self.env._("Tick at least one customer to win back."))
-        self._check_customers(lines.partner_id)
-        self._check_assignees(lines)
+        self._check_lines(lines)
         Attempt = self.env["sale.customer.reactivation"]
         Attempt.check_access("create")
         today = fields.Date.context_today(self)
