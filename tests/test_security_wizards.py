@@ -297,3 +297,17 @@ class TestSecurityWizards(CustomerBaseCommon):
         with self.assertRaisesRegex(UserError, clerk.name, msg="and refuses them"):
             update.action_apply()
         self.assertEqual(campaign.line_ids.user_id, self.alice, "the task stays Alice's")
+
+    def test_rights_are_checked_before_acting_as_superuser(self):
+        History = self.env["sale.customer.base.history"]
+        History.search([("company_id", "=", self.company.id)]).unlink()
+        clerk = new_test_user(self.env, "sec_clerk", groups="base.group_user", company_id=self.company.id)
+        with self.assertRaises(AccessError, msg="an employee without Sales rights does not rebuild the history"):
+            History.with_user(clerk).with_company(self.company).action_open_retention()
+        self.assertFalse(History.search_count([("company_id", "=", self.company.id)]), "nothing built")
+        History.with_user(self.boss).with_company(self.company).action_open_retention()
+        self.assertTrue(
+            History.search_count([("company_id", "=", self.company.id)]), "a manager opening the report does"
+        )
+        with self.assertRaises(AccessError, msg="nor does a salesperson through the rebuild wizard"):
+            self.env["sale.customer.base.history.rebuild"].with_user(self.alice).create({}).action_rebuild()
