@@ -197,9 +197,15 @@ class SaleCustomerReactivation(models.Model):
 
     @api.model
     def _update_won_back(self, partners=None, company=None):
-        """Bring the outcome of attempts in line with the orders: won back when a confirmed order
-        falls in the window, with the revenue of the window; back to pending when that order was
-        cancelled. Attempts of ``partners`` (commercial partners) and ``company``, or all."""
+        """Bring the outcome of attempts in line with the orders, for the attempts of ``partners``
+        (commercial partners) and ``company``, or all.
+
+        Each confirmed order counts once, for the latest attempt of its customer and company that
+        is open (pending, no answer) or already won back and whose window holds the order's day.
+        An attempt with orders is won back by the first of them, the revenue of its orders is
+        recovered, and its open win-back activity is marked done; one whose orders were all
+        cancelled is pending again. Refused attempts keep their outcome.
+        """
         self.env["sale.order"].flush_model(
             ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate"]
         )
@@ -212,24 +218,33 @@ class SaleCustomerReactivation(models.Model):
             filters.append(SQL("r.partner_id = ANY(%s)", partners.commercial_partner_id.ids))
         if company is not None:
             filters.append(SQL("r.company_id = %s", company.id))
-        # date_order is UTC: its ::date is the UTC day, as in the engine's reads
+        # date_order is UTC: its ::date is the UTC day, as in the engine's reads. Filters keep or
+        # drop all the attempts of a customer and company, so "the latest" is chosen among all.
         self.env.cr.execute(
             SQL(
                 """
-                SELECT r.id, won.first_order, won.first_day, COALESCE(won.revenue, 0)
-                  FROM sale_customer_reactivation AS r
-                  LEFT JOIN LATERAL (
-                        SELECT (array_agg(so.id ORDER BY so.date_order, so.id))[1] AS first_order,
-                               min(so.date_order)::date AS first_day,
-                               sum(%(revenue)s) AS revenue
-                          FROM sale_order AS so
-                          JOIN res_partner AS p ON p.id = so.partner_id
-                         WHERE p.commercial_partner_id = r.partner_id
-                           AND so.company_id = r.company_id
-                           AND so.state = 'sale'
-                           AND so.date_order::date BETWEEN r.date AND r.window_end
-                       ) AS won ON TRUE
-                 WHERE %(filters)s
+                WITH attempt AS (
+                    SELECT r.id, r.partner_id, r.company_id, r.date, r.window_end
+                      FROM sale_customer_reactivation AS r
+                     WHERE r.outcome IN ('pending', 'no_answer', 'won')
+                       AND %(filters)s
+                ), credited AS (
+                    SELECT DISTINCT ON (so.id) so.id AS order_id, a.id AS attempt_id, so.date_order,
+                           %(revenue)s AS revenue
+                      FROM attempt AS a
+                      JOIN res_partner AS p ON p.commercial_partner_id = a.partner_id
+                      JOIN sale_order AS so ON so.partner_id = p.id AND so.company_id = a.company_id
+                     WHERE so.state = 'sale'
+                       AND so.date_order::date BETWEEN a.date AND a.window_end
+                     ORDER BY so.id, a.date DESC, a.id DESC
+                )
+                SELECT a.id,
+                       (array_agg(c.order_id ORDER BY c.date_order, c.order_id))[1],
+                       min(c.date_order)::date,
+                       COALESCE(sum(c.revenue), 0)
+                  FROM attempt AS a
+                  LEFT JOIN credited AS c ON c.attempt_id = a.id
+                 GROUP BY a.id
                 """,
                 filters=SQL(" AND ").join(filters) if filters else SQL("TRUE"),
                 revenue=ORDER_REVENUE,
@@ -238,16 +253,26 @@ class SaleCustomerReactivation(models.Model):
         rows = self.env.cr.fetchall()
         # the engine's values: written as superuser, whoever confirmed the order
         attempts = self.sudo().browse([row[0] for row in rows])
-        changed = self.browse()
+        changed = won = self.browse()
         for attempt, (_id, order_id, day, revenue) in zip(attempts, rows, strict=True):
             values = {}
             if attempt.currency_id.compare_amounts(attempt.recovered_revenue, revenue):
                 values["recovered_revenue"] = revenue
             if order_id and (attempt.outcome != "won" or attempt.won_order_id.id != order_id):
+                if attempt.outcome != "won":
+                    won |= attempt
                 values.update(outcome="won", won_date=day, won_order_id=order_id)
             elif not order_id and attempt.outcome == "won":
                 values.update(outcome="pending", won_date=False, won_order_id=False)
             if values:
                 attempt.write(values)
                 changed |= attempt
+        won._close_winback_activity()
         return changed
+
+    def _close_winback_activity(self):
+        """Mark the open win-back activity of these attempts, just won back, done with the result."""
+        for attempt in self.filtered("activity_id.active"):
+            attempt.activity_id._action_done(
+                feedback=self.env._("Won back by order %(order)s", order=attempt.won_order_id.name)
+            )
