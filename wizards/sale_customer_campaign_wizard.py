@@ -77,7 +77,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         "Count Orders Until",
         required=True,
         default=lambda self: fields.Date.context_today(self) + datetime.timedelta(days=60),
-        help="Customers who confirm an order from today to this day are the campaign's outcome.",
+        help="Customers who confirm an order from the launch to this day are the campaign's outcome.",
     )
     # how to spread
     assign_mode = fields.Selection(ASSIGN_MODES, "Assign To", required=True, default="own")
