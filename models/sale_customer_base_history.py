@@ -207,6 +207,8 @@ class SaleCustomerBaseHistory(models.Model):
     @api.model
     def action_open_retention(self):
         """Open the CRR report after bringing the periods in progress up to date."""
+        # the refresh runs as superuser: only for those who may read the history
+        self.check_access("read")
         self._refresh_open_periods(self.env.companies)
         return self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_base_history_action")
 

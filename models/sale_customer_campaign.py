@@ -3,11 +3,13 @@
 The campaign keeps one line per customer with the activity given for it;
 the activities live on the customers, so salespeople work them in their
 usual activity views. A line turns done when its activity is marked done,
-and cancelled when the activity is deleted (see ``mail.activity``).
+and cancelled when the activity is deleted (see ``mail.activity``). Its
+outcome is the orders confirmed from the moment it was launched to the end
+of its window.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class SaleCustomerCampaign(models.Model):
@@ -28,7 +30,14 @@ class SaleCustomerCampaign(models.Model):
     activity_type_id = fields.Many2one("mail.activity.type", required=True)
     summary = fields.Char()
     note = fields.Html()
-    date_start = fields.Date("Launched On", required=True, default=fields.Date.context_today, readonly=True)
+    # a moment, not a day: orders confirmed earlier on the launch day are not the campaign's doing
+    date_start = fields.Datetime(
+        "Launched On",
+        required=True,
+        default=fields.Datetime.now,
+        readonly=True,
+        help="Orders confirmed from this moment count as the campaign's outcome.",
+    )
     date_deadline = fields.Date("Due Date", required=True, tracking=True)
     date_end = fields.Date(
         "Orders Counted Until",
@@ -45,10 +54,6 @@ class SaleCustomerCampaign(models.Model):
     ordered_count = fields.Integer("Customers Who Ordered", compute="_compute_progress")
     revenue = fields.Monetary(compute="_compute_progress")
     done_percent = fields.Float("Done (%)", compute="_compute_progress")
-
-    _sql_constraints = [
-        ("dates_check", "CHECK (date_end >= date_start)", "Orders must be counted until a day after the launch."),
-    ]
 
     @api.depends("line_ids.state")
     def _compute_progress(self):
@@ -71,12 +76,39 @@ class SaleCustomerCampaign(models.Model):
             campaign.revenue = total["revenue"]
             campaign.done_percent = total["done"] / total["assigned"] * 100.0 if total["assigned"] else 0.0
 
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for campaign in self:
+            if campaign.date_end < fields.Date.context_today(campaign, timestamp=campaign.date_start):
+                raise ValidationError(
+                    self.env._(
+                        "Orders of campaign %(name)s must be counted until its launch day at least.",
+                        name=campaign.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any("date_start" in vals for vals in vals_list):
+            raise UserError(self._launch_set_by_hand_message())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and "date_start" in vals:
+            raise UserError(self._launch_set_by_hand_message())
+        return super().write(vals)
+
+    def _launch_set_by_hand_message(self):
+        # an earlier launch would credit the campaign with orders placed before it
+        return self.env._("A campaign's launch is the moment it was launched: it cannot be set by hand.")
+
     def _pending_lines(self, user=None):
         lines = self.line_ids.filtered(lambda line: line.state == "pending")
         return lines.filtered(lambda line: line.user_id == user) if user is not None else lines
 
     def action_close(self):
         """Close the campaign: the tasks not done are withdrawn from the salespeople."""
+        self.check_access("write")  # before their activities are deleted as superuser
         for campaign in self:
             if campaign.state == "closed":
                 raise UserError(self.env._("Campaign %(name)s is already closed.", name=campaign.name))

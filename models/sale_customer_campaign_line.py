@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 LINE_STATES = [("pending", "Pending"), ("done", "Done"), ("cancelled", "Withdrawn")]
 
@@ -18,6 +19,17 @@ class SaleCustomerCampaignLine(models.Model):
     date_deadline = fields.Date("Due Date", required=True)
     date_done = fields.Date("Done On")
     revenue = fields.Float("Revenue of the Customer", help="Revenue in the analysis window when the campaign began.")
+
+    @api.constrains("user_id")
+    def _check_user_id(self):
+        worklist = self.env["sale.customer.worklist.mixin"]
+        for company in self.company_id:
+            users = self.filtered(lambda line, company=company: line.company_id == company).user_id
+            problem = worklist._assignees_problem(users, company)
+            if problem:
+                raise ValidationError(
+                    problem + " " + self.env._("Campaign tasks go to active salespeople of the campaign's company.")
+                )
 
     def action_open_partner(self):
         self.ensure_one()

@@ -9,6 +9,7 @@ the revenue of the window is the recovered revenue.
 import datetime
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .res_partner import STAGES
@@ -27,6 +28,25 @@ OUTCOMES = [
     ("refused", "Refused"),
     ("no_answer", "No Answer"),
 ]
+# Written by the engine only: the customer as the win-back search found them, and what their
+# orders did afterwards (``_update_won_back``). People record the answer (reason, feedback) and
+# close an open attempt as refused or unanswered; ``readonly`` alone would not stop a client.
+ENGINE_FIELDS = (
+    "rule",
+    "stage",
+    "last_order_date",
+    "revenue_lost",
+    "ltv",
+    "activity_id",
+    "window_end",
+    "won_date",
+    "won_order_id",
+    "recovered_revenue",
+    "won_back_rate",
+)
+# Set once: moving an attempt to another customer or company would step around the record rules,
+# which Odoo checks before a write, not after it.
+FIXED_FIELDS = ("partner_id", "company_id")
 
 
 class SaleCustomerReactivation(models.Model):
@@ -47,7 +67,8 @@ class SaleCustomerReactivation(models.Model):
         "Assigned To",
         index=True,
         tracking=True,
-        default=lambda self: self.env.user,
+        # not OdooBot when the system records an attempt: it would be nobody's call
+        default=lambda self: self.env.user if self.env.user.active else False,
         domain="[('share', '=', False)]",
     )
     rule = fields.Selection(RULES, "Found As", required=True, default="chosen", readonly=True)
@@ -102,6 +123,69 @@ class SaleCustomerReactivation(models.Model):
         for attempt in self:
             attempt.won_back_rate = 100.0 if attempt.outcome == "won" else 0.0
 
+    @api.constrains("user_id", "company_id")
+    def _check_user_id(self):
+        worklist = self.env["sale.customer.worklist.mixin"]
+        for company in self.company_id:
+            callers = self.filtered(lambda attempt, company=company: attempt.company_id == company).user_id
+            problem = worklist._assignees_problem(callers, company)
+            if problem:
+                raise ValidationError(
+                    problem + " " + self.env._("Win-back calls go to active salespeople of the attempt's company.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_person_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_person_values(vals)
+        return super().write(vals)
+
+    def _check_person_values(self, vals):
+        """Refuse values that only the engine writes (it writes as superuser); ``self`` are the
+        attempts being written, none for a new one."""
+        if self:
+            claimed = [name for name in ENGINE_FIELDS if name in vals]
+        else:  # a new attempt: the defaults a client sends back claim nothing
+            claimed = [name for name in ENGINE_FIELDS if vals.get(name) and (name, vals[name]) != ("rule", "chosen")]
+        if claimed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a win-back attempt come from the win-back search and the customer's orders: "
+                    "they cannot be set by hand.",
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in claimed),
+                )
+            )
+        if vals.get("outcome") == "won":
+            raise UserError(
+                self.env._(
+                    "An attempt is won back by an order, not by hand: it turns Won Back as soon as the customer "
+                    "confirms an order within the win-back window."
+                )
+            )
+        won = self.filtered(lambda attempt: attempt.outcome == "won")
+        if "outcome" in vals and won:
+            raise UserError(
+                self.env._(
+                    "%(attempts)s won the customer back with an order: the outcome follows the customer's orders "
+                    "(cancelling the order undoes it).",
+                    attempts=", ".join(won.mapped("display_name")),
+                )
+            )
+        moved = [name for name in FIXED_FIELDS if name in vals and any(a[name].id != vals[name] for a in self)]
+        if moved:
+            raise UserError(
+                self.env._(
+                    "The customer and the company of a win-back attempt cannot be changed: "
+                    "record an attempt for the other customer instead."
+                )
+            )
+
     def action_refused(self):
         self.outcome = "refused"
 
@@ -113,9 +197,15 @@ class SaleCustomerReactivation(models.Model):
 
     @api.model
     def _update_won_back(self, partners=None, company=None):
-        """Bring the outcome of attempts in line with the orders: won back when a confirmed order
-        falls in the window, with the revenue of the window; back to pending when that order was
-        cancelled. Attempts of ``partners`` (commercial partners) and ``company``, or all."""
+        """Bring the outcome of attempts in line with the orders, for the attempts of ``partners``
+        (commercial partners) and ``company``, or all.
+
+        Each confirmed order counts once, for the latest attempt of its customer and company that
+        is open (pending, no answer) or already won back and whose window holds the order's day.
+        An attempt with orders is won back by the first of them, the revenue of its orders is
+        recovered, and its open win-back activity is marked done; one whose orders were all
+        cancelled is pending again. Refused attempts keep their outcome.
+        """
         self.env["sale.order"].flush_model(
             ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate"]
         )
@@ -128,41 +218,61 @@ class SaleCustomerReactivation(models.Model):
             filters.append(SQL("r.partner_id = ANY(%s)", partners.commercial_partner_id.ids))
         if company is not None:
             filters.append(SQL("r.company_id = %s", company.id))
-        # date_order is UTC: its ::date is the UTC day, as in the engine's reads
+        # date_order is UTC: its ::date is the UTC day, as in the engine's reads. Filters keep or
+        # drop all the attempts of a customer and company, so "the latest" is chosen among all.
         self.env.cr.execute(
             SQL(
                 """
-                SELECT r.id, won.first_order, won.first_day, COALESCE(won.revenue, 0)
-                  FROM sale_customer_reactivation AS r
-                  LEFT JOIN LATERAL (
-                        SELECT (array_agg(so.id ORDER BY so.date_order, so.id))[1] AS first_order,
-                               min(so.date_order)::date AS first_day,
-                               sum(%(revenue)s) AS revenue
-                          FROM sale_order AS so
-                          JOIN res_partner AS p ON p.id = so.partner_id
-                         WHERE p.commercial_partner_id = r.partner_id
-                           AND so.company_id = r.company_id
-                           AND so.state = 'sale'
-                           AND so.date_order::date BETWEEN r.date AND r.window_end
-                       ) AS won ON TRUE
-                 WHERE %(filters)s
+                WITH attempt AS (
+                    SELECT r.id, r.partner_id, r.company_id, r.date, r.window_end
+                      FROM sale_customer_reactivation AS r
+                     WHERE r.outcome IN ('pending', 'no_answer', 'won')
+                       AND %(filters)s
+                ), credited AS (
+                    SELECT DISTINCT ON (so.id) so.id AS order_id, a.id AS attempt_id, so.date_order,
+                           %(revenue)s AS revenue
+                      FROM attempt AS a
+                      JOIN res_partner AS p ON p.commercial_partner_id = a.partner_id
+                      JOIN sale_order AS so ON so.partner_id = p.id AND so.company_id = a.company_id
+                     WHERE so.state = 'sale'
+                       AND so.date_order::date BETWEEN a.date AND a.window_end
+                     ORDER BY so.id, a.date DESC, a.id DESC
+                )
+                SELECT a.id,
+                       (array_agg(c.order_id ORDER BY c.date_order, c.order_id))[1],
+                       min(c.date_order)::date,
+                       COALESCE(sum(c.revenue), 0)
+                  FROM attempt AS a
+                  LEFT JOIN credited AS c ON c.attempt_id = a.id
+                 GROUP BY a.id
                 """,
                 filters=SQL(" AND ").join(filters) if filters else SQL("TRUE"),
                 revenue=ORDER_REVENUE,
             )
         )
         rows = self.env.cr.fetchall()
-        attempts = self.browse([row[0] for row in rows])
-        changed = self.browse()
+        # the engine's values: written as superuser, whoever confirmed the order
+        attempts = self.sudo().browse([row[0] for row in rows])
+        changed = won = self.browse()
         for attempt, (_id, order_id, day, revenue) in zip(attempts, rows, strict=True):
             values = {}
             if attempt.currency_id.compare_amounts(attempt.recovered_revenue, revenue):
                 values["recovered_revenue"] = revenue
             if order_id and (attempt.outcome != "won" or attempt.won_order_id.id != order_id):
+                if attempt.outcome != "won":
+                    won |= attempt
                 values.update(outcome="won", won_date=day, won_order_id=order_id)
             elif not order_id and attempt.outcome == "won":
                 values.update(outcome="pending", won_date=False, won_order_id=False)
             if values:
                 attempt.write(values)
                 changed |= attempt
+        won._close_winback_activity()
         return changed
+
+    def _close_winback_activity(self):
+        """Mark the open win-back activity of these attempts, just won back, done with the result."""
+        for attempt in self.filtered("activity_id.active"):
+            attempt.activity_id._action_done(
+                feedback=self.env._("Won back by order %(order)s", order=attempt.won_order_id.name)
+            )

@@ -31,7 +31,9 @@ class SaleCustomerCampaignProgress(models.Model):
     pending = fields.Integer(readonly=True, help="Not done yet, due date not passed.")
     overdue = fields.Integer(readonly=True, help="Not done, due date passed.")
     cancelled = fields.Integer("Withdrawn", readonly=True)
-    ordered = fields.Integer(readonly=True, help="Customers with a confirmed order in the campaign's window.")
+    ordered = fields.Integer(
+        readonly=True, help="Customers with an order confirmed from the launch to the end of the campaign's window."
+    )
     revenue = fields.Monetary(readonly=True, help="Untaxed revenue of those orders, company currency.")
 
     @property
@@ -58,7 +60,8 @@ class SaleCustomerCampaignProgress(models.Model):
                      WHERE p.commercial_partner_id = line.partner_id
                        AND so.company_id = campaign.company_id
                        AND so.state = 'sale'
-                       AND so.date_order::date BETWEEN campaign.date_start AND campaign.date_end
+                       AND so.date_order >= campaign.date_start
+                       AND so.date_order::date <= campaign.date_end
                     HAVING count(*) > 0
                    ) AS outcome ON TRUE
              GROUP BY line.campaign_id, campaign.company_id, line.user_id

@@ -148,6 +148,19 @@ class TestCustomerCampaign(CustomerBaseCommon):
         )
         self.assertAlmostEqual(campaign.done_percent, 200 / 9)
 
+    def test_orders_count_from_the_launch_not_from_the_launch_day(self):
+        campaign = self.launch(partner_ids=[Command.set(self.customers[:1].ids)])
+        launch = datetime.datetime.combine(self.today, datetime.time(12))
+        campaign.date_start = launch  # as if launched at noon
+        for minutes, amount in ((-60, 300.0), (60, 500.0)):  # ordered an hour before, an hour after
+            order = self.order(self.customers[0], self.today, amount)
+            order.date_order = launch + datetime.timedelta(minutes=minutes)
+        self.env.invalidate_all()
+        progress = campaign.progress_ids
+        self.assertEqual((progress.ordered, progress.revenue), (1, 500.0), "only the order after the launch counts")
+        with self.assertRaises(UserError, msg="the launch is the engine's: not even a manager moves it"):
+            campaign.with_user(self.boss).write({"date_start": datetime.datetime(2020, 1, 1)})
+
     def test_two_thousand_activities_in_one_go(self):
         partners = self.env["res.partner"].create(
             [{"name": f"Bulk {index}", "is_company": True} for index in range(2000)]

@@ -180,9 +180,9 @@ class TestCustomerWinBack(CustomerBaseCommon):
         self.assertEqual(found[self.customer].user_id, self.boss)
         self.assertEqual(found[self.risky].user_id, self.alice)
 
-    def attempt(self, partner, day, outcome="pending"):
+    def attempt(self, partner, day, outcome="pending", **values):
         return self.Attempt.create(
-            {"partner_id": partner.id, "company_id": self.company.id, "date": day, "outcome": outcome}
+            {"partner_id": partner.id, "company_id": self.company.id, "date": day, "outcome": outcome, **values}
         )
 
     def test_an_order_after_the_attempt_wins_the_customer_back(self):
@@ -210,9 +210,43 @@ class TestCustomerWinBack(CustomerBaseCommon):
         refused = self.attempt(self.risky, D(2026, 6, 1), outcome="refused")
         self.order(self.customer, D(2026, 6, 15), 500.0)  # 14 days later: too late
         self.order(self.risky, D(2026, 6, 5), 80.0)  # refused, then ordered after all
-        self.assertEqual(attempt.outcome, "pending")
-        self.assertEqual(attempt.recovered_revenue, 0.0)
-        self.assertEqual(refused.outcome, "won")
+        self.assertEqual(attempt.outcome, "pending", "ordered after the window")
+        self.assertEqual(attempt.recovered_revenue, 0.0, "nothing recovered in the window")
+        self.assertEqual(
+            (refused.outcome, refused.recovered_revenue), ("refused", 0.0), "a refused attempt keeps its outcome"
+        )
+
+    def test_an_order_wins_back_the_latest_open_attempt_once(self):
+        refused = self.attempt(self.customer, D(2026, 5, 20), outcome="refused")
+        unanswered = self.attempt(self.customer, D(2026, 5, 25), outcome="no_answer")
+        call = self.customer.activity_schedule(
+            "sale_customer_base.mail_activity_type_winback", user_id=self.alice.id, summary="Win back"
+        )
+        latest = self.attempt(self.customer, D(2026, 6, 1), activity_id=call.id)
+        order = self.order(self.customer, D(2026, 6, 20), 100.0)
+        self.assertEqual(
+            (latest.outcome, latest.won_order_id, latest.recovered_revenue),
+            ("won", order, 100.0),
+            "the latest open attempt is won back",
+        )
+        self.assertEqual((refused.outcome, refused.recovered_revenue), ("refused", 0.0), "refused stays refused")
+        self.assertEqual(
+            (unanswered.outcome, unanswered.recovered_revenue), ("no_answer", 0.0), "the order counts once"
+        )
+        [(recovered,)] = self.Attempt._read_group([("company_id", "=", self.company.id)], [], ["recovered_revenue:sum"])
+        self.assertEqual(recovered, 100.0, "100 recovered in the analysis, not 300")
+        self.assertFalse(call.active, "the win-back call is done (kept in the history: its type keeps done ones)")
+        done = self.env["mail.message"].search(
+            [("model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("subtype_id.internal", "=", True)],
+            limit=1,
+        )
+        self.assertIn(f"Won back by order {order.name}", str(done.body), "with the result as its feedback")
+        order._action_cancel()
+        self.assertEqual(
+            (latest.outcome, latest.recovered_revenue, unanswered.outcome, refused.outcome),
+            ("pending", 0.0, "no_answer", "refused"),
+            "a cancelled order undoes the win, and only it",
+        )
 
     def test_nightly_job_catches_orders_imported_confirmed(self):
         attempt = self.attempt(self.customer, D(2026, 6, 1))

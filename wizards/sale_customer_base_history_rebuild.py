@@ -1,5 +1,5 @@
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class SaleCustomerBaseHistoryRebuild(models.TransientModel):
@@ -24,6 +24,9 @@ class SaleCustomerBaseHistoryRebuild(models.TransientModel):
 
     def action_rebuild(self):
         self.ensure_one()
+        # the rebuild runs as superuser: for sales managers only (the access rights say so too)
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("Only sales managers rebuild the customer history."))
         if self.date_from > fields.Date.context_today(self):
             raise UserError(self.env._("The history cannot be rebuilt from a date in the future."))
         History = self.env["sale.customer.base.history"].sudo()

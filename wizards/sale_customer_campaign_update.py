@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -11,6 +11,19 @@ class SaleCustomerCampaignUpdate(models.TransientModel):
     from_user_id = fields.Many2one("res.users", "Pending Tasks Of")
     to_user_id = fields.Many2one("res.users", "Give Them To", domain=[("share", "=", False)])
     date_deadline = fields.Date("New Due Date")
+    error = fields.Text("Problems", compute="_compute_error", help="What applying would refuse.")
+
+    @api.depends("mode", "to_user_id", "campaign_id")
+    def _compute_error(self):
+        for update in self:
+            update.error = update._target_problem() or False
+
+    def _target_problem(self):
+        """The message if the tasks may not go to ``to_user_id``, or None."""
+        if self.mode != "reassign" or not self.to_user_id:
+            return None
+        company = self.campaign_id.company_id
+        return self.env["sale.customer.worklist.mixin"]._assignees_problem(self.to_user_id, company)
 
     def action_apply(self):
         self.ensure_one()
@@ -26,8 +39,9 @@ class SaleCustomerCampaignUpdate(models.TransientModel):
             raise UserError(self.env._("Choose whose pending tasks to give, and to whom."))
         if self.from_user_id == self.to_user_id:
             raise UserError(self.env._("Choose another user to give the tasks to."))
-        if not self.to_user_id.active:
-            raise UserError(self.env._("%(user)s is archived.", user=self.to_user_id.name))
+        problem = self._target_problem()
+        if problem:
+            raise UserError(problem)
         lines = self.campaign_id._pending_lines(self.from_user_id)
         if not lines:
             raise UserError(self.env._("%(user)s has no pending task in this campaign.", user=self.from_user_id.name))

@@ -77,7 +77,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         "Count Orders Until",
         required=True,
         default=lambda self: fields.Date.context_today(self) + datetime.timedelta(days=60),
-        help="Customers who confirm an order from today to this day are the campaign's outcome.",
+        help="Customers who confirm an order from the launch to this day are the campaign's outcome.",
     )
     # how to spread
     assign_mode = fields.Selection(ASSIGN_MODES, "Assign To", required=True, default="own")
@@ -112,6 +112,10 @@ class SaleCustomerCampaignWizard(models.TransientModel):
                 counts[line.user_id.name or "?"] = counts.get(line.user_id.name or "?", 0) + 1
             wizard.plan_summary = "\n".join(f"{name}: {count}" for name, count in sorted(counts.items()))
 
+    @api.depends("company_id", "partner_ids", "assign_mode", "user_ids", "fallback_user_id", "line_ids.user_id")
+    def _compute_error(self):
+        super()._compute_error()
+
     # ---- checks
     def _check_choices(self):
         self.ensure_one()
@@ -127,15 +131,20 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             problems.append(self.env._("Give each user at least one customer, or remove the limit."))
         if self.use_sample and self.sample_per_user < 1:
             problems.append(self.env._("A sample holds at least one customer."))
-        if self.assign_mode in ("round_robin", "balanced") and not self.user_ids:
+        # archived users too: leaving them out silently would spread their share over the others
+        users = self.with_context(active_test=False).user_ids
+        if self.assign_mode in ("round_robin", "balanced") and not users:
             problems.append(self.env._("Choose the users to spread the customers over."))
-        if self.assign_mode == "single" and len(self.user_ids) != 1:
+        if self.assign_mode == "single" and len(users) != 1:
             problems.append(self.env._("Choose exactly one user to give every customer to."))
-        archived = self._archived_users_problem(self.user_ids | self.fallback_user_id)
-        if archived:
-            problems.append(archived)
+        problems += self._people_problems()
         if problems:
             raise UserError("\n".join(problems))
+
+    def _chosen_assignees(self):
+        if self.assign_mode == "own":
+            return self.fallback_user_id
+        return self.with_context(active_test=False).user_ids
 
     # ---- customers
     def _customer_domain(self):
@@ -194,13 +203,12 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         customers = self._customers()
         if not customers:
             raise UserError(self.env._("No customer matches these choices."))
+        # a salesperson who may not be given the company's customers counts as none
+        fit = self._fit_assignees(customers.user_id, self.company_id)
         frame = pd.DataFrame(
             {
                 "partner_id": customers.ids,
-                "salesperson_id": [
-                    partner.user_id.id if partner.user_id.active and not partner.user_id.share else 0
-                    for partner in customers
-                ],
+                "salesperson_id": [partner.user_id.id if partner.user_id in fit else 0 for partner in customers],
                 "revenue": customers.mapped("revenue_window"),
             }
         )
@@ -230,7 +238,9 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             Command.create({"partner_id": int(partner), "user_id": int(user), "revenue": float(revenue)})
             for partner, user, revenue in plan.assigned.itertuples(index=False)
         ]
-        self.write({"line_ids": [Command.clear(), *lines], "step": "preview", "left_out_count": len(plan.left_out)})
+        self._write_preview(
+            {"line_ids": [Command.clear(), *lines], "step": "preview", "left_out_count": len(plan.left_out)}
+        )
         return self._reopen()
 
     def action_back(self):
@@ -243,7 +253,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         lines = self.line_ids
         if not lines:
             raise UserError(self.env._("The plan is empty: preview it first."))
-        self._check_assignees(lines)
+        self._check_lines(lines)
         campaign = self.env["sale.customer.campaign"].create(
             {
                 "name": self.name,

@@ -4,6 +4,7 @@ from odoo import fields, models
 class SaleCustomerCampaignWizardLine(models.TransientModel):
     _name = "sale.customer.campaign.wizard.line"
     _description = "Customer Campaign Plan Line"
+    _inherit = ["sale.customer.worklist.line.mixin"]
     _order = "id"
 
     wizard_id = fields.Many2one("sale.customer.campaign.wizard", required=True, ondelete="cascade")

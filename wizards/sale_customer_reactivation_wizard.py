@@ -8,7 +8,7 @@ revenue drop one read of two periods of orders computed by
 
 import datetime
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -100,6 +100,20 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     line_ids = fields.One2many("sale.customer.reactivation.wizard.line", "wizard_id", "Candidates")
     skipped_count = fields.Integer("Already Being Won Back", readonly=True)
 
+    @api.depends(
+        "company_id",
+        "partner_ids",
+        "assign_to",
+        "user_id",
+        "fallback_user_id",
+        "key_account_assign",
+        "senior_user_id",
+        "line_ids.selected",
+        "line_ids.user_id",
+    )
+    def _compute_error(self):
+        super()._compute_error()
+
     # ---- checks
     def _check_choices(self):
         self.ensure_one()
@@ -124,17 +138,39 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             problems.append(self.env._("The due date is in the past."))
         if self.send_email and not self.mail_template_id:
             problems.append(self.env._("Choose the email template."))
-        archived = self._archived_users_problem(self.user_id | self.senior_user_id | self.fallback_user_id)
-        if archived:
-            problems.append(archived)
+        problems += self._people_problems()
         if problems:
             raise UserError("\n".join(problems))
+
+    def _chosen_assignees(self):
+        users = self.senior_user_id if self.key_account_assign == "senior" else self.env["res.users"]
+        return users | (self.user_id if self.assign_to == "user" else self.fallback_user_id)
+
+    def _working_lines(self):
+        return self.line_ids.filtered("selected")
+
+    def _own_customers_only(self):
+        """A salesperson who sees only their own documents wins back only their own customers."""
+        return not self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
+
+    def _customer_problems(self, partners):
+        problems = super()._customer_problems(partners)
+        if self._own_customers_only():
+            others = partners.filtered(lambda partner: partner.user_id != self.env.user)
+            if others:
+                problems.append(
+                    self.env._(
+                        "You win back your own customers only, and these are not (or no longer) yours: "
+                        "%(customers)s. Leave them out.",
+                        customers=", ".join(others.mapped("display_name")),
+                    )
+                )
+        return problems
 
     # ---- candidates
     def _base_domain(self):
         domain = [("customer_stage", "!=", False), "|", ("parent_id", "=", False), ("is_company", "=", True)]
-        if not self.env.user.has_group("sales_team.group_sale_salesman_all_leads"):
-            # a salesperson who sees only their own documents wins back only their own customers
+        if self._own_customers_only():
             domain.append(("user_id", "=", self.env.uid))
         if self.partner_ids:
             domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
@@ -242,14 +278,16 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         )
         return {partner.id for (partner,) in groups}
 
-    def _assignee(self, partner):
+    def _assignee(self, partner, fit):
+        """Who calls ``partner``; their salesperson or key account manager only if among ``fit``
+        (the users who may be given the company's customers), else the fallback user."""
         if partner.is_key_account and self.key_account_assign == "senior":
             return self.senior_user_id
-        if partner.is_key_account and self.key_account_assign == "manager" and partner.key_account_manager_id.active:
+        if partner.is_key_account and self.key_account_assign == "manager" and partner.key_account_manager_id in fit:
             return partner.key_account_manager_id
         if self.assign_to == "user":
             return self.user_id
-        if partner.user_id.active and not partner.user_id.share:
+        if partner.user_id in fit:
             return partner.user_id
         return self.fallback_user_id
 
@@ -277,6 +315,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         drop = revenue_drop(self._orders_since(partners._as_query(), as_of - datetime.timedelta(days * 2)), as_of, days)
         lost = drop["revenue_lost"].to_dict()
         rank = {rule: index for index, rule in enumerate(RULE_ORDER)}
+        fit = self._fit_assignees(partners.user_id | partners.key_account_manager_id, self.company_id)
         lines = [
             Command.create(
                 {
@@ -289,14 +328,14 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                     **({"ltv": ltv[partner.id]} if with_ltv else {}),
                     "salesperson_id": partner.user_id.id,
                     "is_key_account": partner.is_key_account,
-                    "user_id": self._assignee(partner).id,
+                    "user_id": self._assignee(partner, fit).id,
                 }
             )
             for partner in partners.sorted(
                 lambda p: (rank[found[p.id]], -lost.get(p.id, 0.0), -ltv.get(p.id, 0.0), p.id)
             )
         ]
-        self.write({"line_ids": [Command.clear(), *lines], "step": "preview", "skipped_count": len(skipped)})
+        self._write_preview({"line_ids": [Command.clear(), *lines], "step": "preview", "skipped_count": len(skipped)})
         return self._reopen()
 
     def action_back(self):
@@ -310,16 +349,20 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         lines = self.line_ids.filtered("selected")
         if not lines:
             raise UserError(self.env._("Tick at least one customer to win back."))
-        self._check_assignees(lines)
+        self._check_lines(lines)
+        Attempt = self.env["sale.customer.reactivation"]
+        Attempt.check_access("create")
         today = fields.Date.context_today(self)
-        with_ltv = self.env["sale.customer.reactivation"]._fields["ltv"].is_accessible(self.env)
+        with_ltv = Attempt._fields["ltv"].is_accessible(self.env)
         activities = self._create_activities(lines, self.summary)
         # Created without the chatter's per-record work ("created" message, "assigned to you"
         # email, follower insert): for thousands of attempts it took minutes, and the activity
         # already tells who is to call. The callers follow their attempts, added per caller
         # below, so that the customer's reply to the email reaches them.
+        # As superuser because the search's figures (rule, stage, revenue lost...) are the
+        # engine's, which people may not write; the record rules still judge the result.
         attempts = (
-            self.env["sale.customer.reactivation"]
+            Attempt.sudo()
             .with_context(tracking_disable=True)
             .create(
                 [
@@ -338,7 +381,9 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                     for line, activity in zip(lines, activities, strict=True)
                 ]
             )
+            .with_env(self.env)
         )
+        attempts.check_access("create")
         for user in lines.user_id:
             self.env["mail.followers"]._insert_followers(
                 attempts._name,

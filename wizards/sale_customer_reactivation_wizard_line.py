@@ -7,7 +7,9 @@ from ..models.sale_customer_reactivation import RULES
 class SaleCustomerReactivationWizardLine(models.TransientModel):
     _name = "sale.customer.reactivation.wizard.line"
     _description = "Win-Back Candidate"
+    _inherit = ["sale.customer.worklist.line.mixin"]
     _order = "id"
+    _person_fields = ("selected", "user_id")
 
     wizard_id = fields.Many2one("sale.customer.reactivation.wizard", required=True, ondelete="cascade")
     currency_id = fields.Many2one(related="wizard_id.currency_id")

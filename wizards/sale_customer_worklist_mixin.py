@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+SALESPERSON_GROUP = "sales_team.group_sale_salesman"
+
 
 class SaleCustomerWorklistMixin(models.AbstractModel):
     """What the win-back and campaign wizards share: the partners selected in the list, the
@@ -8,6 +10,10 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
 
     The wizards add ``activity_type_id``, ``summary``, ``note`` and ``date_deadline`` (with
     their own defaults); their preview lines have ``partner_id`` and ``user_id``.
+
+    Who may be given customers, and which customers, is checked on the server at the preview and
+    again at the confirmation (``_check_choices``, ``_check_lines``); ``error`` shows the same
+    problems in the form before the click.
     """
 
     _name = "sale.customer.worklist.mixin"
@@ -24,6 +30,13 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
     partner_ids = fields.Many2many(
         "res.partner", string="Selected Customers", help="Only these customers (selected in the contact list)."
     )
+    error = fields.Text("Problems", compute="_compute_error", help="What the next step would refuse.")
+
+    def _compute_error(self):
+        # the wizards declare what it depends on
+        for wizard in self:
+            problems = wizard._people_problems() + wizard._line_problems(wizard._working_lines())
+            wizard.error = "\n".join(problems) or False
 
     @api.model
     def default_get(self, fields_list):
@@ -33,6 +46,110 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
             partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
             values["partner_ids"] = [Command.set(partners.ids)]
         return values
+
+    def _write_preview(self, values):
+        """Store the search's result. Its lines are the search's figures, which people may not
+        write (see ``sale.customer.worklist.line.mixin``): written as superuser, on a wizard the
+        user may write."""
+        self.check_access("write")
+        self.sudo().write(values)
+
+    # ---- who works which customers
+    def _chosen_assignees(self):
+        """The users chosen in the criteria to be given customers."""
+        return self.env["res.users"]
+
+    def _working_lines(self):
+        """The preview lines that the confirmation turns into work."""
+        return self.line_ids
+
+    def _people_problems(self):
+        """Messages on the company, the selected customers and the chosen users."""
+        problems = []
+        if self.company_id and self.company_id not in self.env.user.company_ids:
+            problems.append(self.env._("You do not work for %(company)s.", company=self.company_id.name))
+        problems += self._company_problems(self.partner_ids.commercial_partner_id)
+        problem = self._assignees_problem(self._chosen_assignees(), self.company_id)
+        if problem:
+            problems.append(problem)
+        return problems
+
+    def _line_problems(self, lines):
+        """Messages on the customers and users of ``lines``."""
+        problems = self._customer_problems(lines.partner_id)
+        nobody = lines.filtered(lambda line: not line.user_id)
+        if nobody:
+            problems.append(
+                self.env._(
+                    "Nobody is set for %(customers)s: choose someone, or leave them out.",
+                    customers=", ".join(nobody.partner_id.mapped("display_name")),
+                )
+            )
+        problem = self._assignees_problem(lines.user_id, self.company_id)
+        if problem:
+            problems.append(problem + " " + self.env._("Choose someone else for their customers."))
+        return problems
+
+    def _check_lines(self, lines):
+        """Checked again at the confirmation: customers may have changed hands and users may
+        have been archived since the preview."""
+        problems = self._line_problems(lines)
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def _company_problems(self, partners):
+        """The message naming those of ``partners`` kept for another company than the wizard's."""
+        elsewhere = partners.filtered(lambda partner: partner.company_id and partner.company_id != self.company_id)
+        if not elsewhere:
+            return []
+        return [
+            self.env._(
+                "These customers belong to another company than %(company)s: %(customers)s. Leave them out, or "
+                "work them from their own company.",
+                company=self.company_id.name,
+                customers=", ".join(elsewhere.mapped("display_name")),
+            )
+        ]
+
+    def _customer_problems(self, partners):
+        """Messages naming those of ``partners`` the user may not work with this wizard."""
+        return self._company_problems(partners)
+
+    @api.model
+    def _unfit_assignees(self, users, company):
+        """Those of ``users`` who may not be given customers of ``company``, by reason: work goes to
+        active internal users with Sales rights in that company."""
+        users = users.sudo()  # facts about colleagues, whoever asks
+        archived = users.filtered(lambda user: not user.active)
+        external = (users - archived).filtered("share")
+        no_sales = (users - archived - external).filtered(lambda user: not user.has_group(SALESPERSON_GROUP))
+        elsewhere = (users - archived - external - no_sales).filtered(lambda user: company not in user.company_ids)
+        return {"archived": archived, "external": external, "no_sales": no_sales, "elsewhere": elsewhere}
+
+    @api.model
+    def _fit_assignees(self, users, company):
+        """Those of ``users`` who may be given customers of ``company``."""
+        for unfit in self._unfit_assignees(users, company).values():
+            users -= unfit
+        return users
+
+    @api.model
+    def _assignees_problem(self, users, company):
+        """The message naming those of ``users`` who may not be given customers of ``company``, or None."""
+        unfit = {
+            reason: ", ".join(found.mapped("name")) for reason, found in self._unfit_assignees(users, company).items()
+        }
+        messages = [
+            unfit["archived"] and self.env._("These users are archived: %(users)s.", users=unfit["archived"]),
+            unfit["external"]
+            and self.env._("These users are portal or public users: %(users)s.", users=unfit["external"]),
+            unfit["no_sales"] and self.env._("These users have no Sales rights: %(users)s.", users=unfit["no_sales"]),
+            unfit["elsewhere"]
+            and self.env._(
+                "These users do not work for %(company)s: %(users)s.", company=company.name, users=unfit["elsewhere"]
+            ),
+        ]
+        return " ".join(message for message in messages if message) or None
 
     def _reopen(self):
         """Show this wizard again (at its next step)."""
@@ -46,27 +163,6 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
             # the preview is a wide list
             "context": {**self.env.context, "dialog_size": "extra-large"},
         }
-
-    def _archived_users_problem(self, users):
-        """The message naming the archived ones among ``users``, or None."""
-        archived = users.filtered(lambda user: not user.active)
-        if not archived:
-            return None
-        return self.env._("These users are archived: %(users)s.", users=", ".join(archived.mapped("name")))
-
-    def _check_assignees(self, lines):
-        """Every line has someone, and nobody is archived (they may have been since the preview)."""
-        nobody = lines.filtered(lambda line: not line.user_id)
-        if nobody:
-            raise UserError(
-                self.env._(
-                    "Nobody is set for %(customers)s: choose someone, or leave them out.",
-                    customers=", ".join(nobody.partner_id.mapped("display_name")),
-                )
-            )
-        problem = self._archived_users_problem(lines.user_id)
-        if problem:
-            raise UserError(problem + " " + self.env._("Choose someone else for their customers."))
 
     def _create_activities(self, lines, summary):
         """One activity per line on its customer, for its user, in one ``create``."""
@@ -93,3 +189,35 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
                 ]
             )
         )
+
+
+class SaleCustomerWorklistLineMixin(models.AbstractModel):
+    """A preview line: the wizard's search writes it; a person only ticks it or changes who works
+    the customer (``_person_fields``). Otherwise a hand-made line could carry any customer or
+    figure into the attempts and tasks created from it."""
+
+    _name = "sale.customer.worklist.line.mixin"
+    _description = "Customer Worklist Line"
+    _person_fields = ("user_id",)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Customers are added by the search, not by hand: change the criteria or the selection and "
+                    "search again."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        fixed = [name for name in vals if name not in self._person_fields]
+        if fixed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(fields)s come from the search and cannot be changed by hand.",
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in fixed),
+                )
+            )
+        return super().write(vals)
