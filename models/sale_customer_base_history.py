@@ -16,7 +16,7 @@ import logging
 import pandas as pd
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
@@ -215,6 +215,9 @@ class SaleCustomerBaseHistory(models.Model):
     @api.model
     def action_open_overview(self):
         """Open the managers' overview (its CRR by month included) after bringing the periods in progress up to date."""
+        # the refresh runs as superuser: only for the managers the overview is for
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("The customer base overview is for sales managers."))
         self._refresh_open_periods(self.env.companies)
         return self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_base_overview_action")
 

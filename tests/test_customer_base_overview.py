@@ -158,6 +158,8 @@ class TestCustomerBaseOverview(CustomerBaseCommon):
         )
         with self.assertRaises(AccessError, msg="a salesperson cannot run it"):
             self._open(self.salesman)
+        with self.assertRaisesRegex(AccessError, "for sales managers", msg="nor call it through RPC"):
+            self.env["sale.customer.base.history"].with_user(self.salesman).action_open_overview()
         menu = self.env.ref("sale_customer_base.sale_customer_base_overview_menu")
         path = [int(menu_id) for menu_id in menu.parent_path.strip("/").split("/")]
         Menu = self.env["ir.ui.menu"]

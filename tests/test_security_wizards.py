@@ -278,18 +278,23 @@ class TestSecurityWizards(CustomerBaseCommon):
         self.assertFalse(wizard.error, "nothing left to say")
         attempts = self.env["sale.customer.reactivation"].search(wizard.action_confirm()["domain"])
         self.assertEqual(len(attempts), 2, "both customers to be won back")
-        with self.assertRaisesRegex(ValidationError, clerk.name, msg="an attempt goes to a salesperson"):
-            with self.env.cr.savepoint():  # assertRaisesRegex, unlike assertRaises, rolls nothing back
-                attempts[0].with_user(self.boss).user_id = clerk
+        # assertRaisesRegex, unlike assertRaises, rolls nothing back
+        with (
+            self.assertRaisesRegex(ValidationError, clerk.name, msg="an attempt goes to a salesperson"),
+            self.env.cr.savepoint(),
+        ):
+            attempts[0].with_user(self.boss).user_id = clerk
         self.assertEqual(attempts.user_id, self.alice | self.bob, "the callers stay")
         campaign_wizard = self.as_boss("sale.customer.campaign.wizard").create(
             {"company_id": self.company.id, "partner_ids": [Command.set(self.customer.ids)]}
         )
         campaign_wizard.action_preview()
         campaign = self.env["sale.customer.campaign"].browse(campaign_wizard.action_launch()["res_id"])
-        with self.assertRaisesRegex(ValidationError, clerk.name, msg="so does a campaign task"):
-            with self.env.cr.savepoint():
-                campaign.line_ids.with_user(self.boss).user_id = clerk
+        with (
+            self.assertRaisesRegex(ValidationError, clerk.name, msg="so does a campaign task"),
+            self.env.cr.savepoint(),
+        ):
+            campaign.line_ids.with_user(self.boss).user_id = clerk
         update = self.as_boss("sale.customer.campaign.update").create(
             {"campaign_id": campaign.id, "mode": "reassign", "from_user_id": self.alice.id, "to_user_id": clerk.id}
         )
