@@ -63,6 +63,12 @@ class TestCustomerCampaign(CustomerBaseCommon):
         action = wizard.action_launch()
         return self.Campaign.browse(action["res_id"])
 
+    def test_absurd_day_counts_get_a_message_not_a_crash(self):
+        with self.assertRaisesRegex(UserError, "number of days from 0 to 3650"):
+            self.wizard(silent_days=10**9).action_preview()
+        with self.assertRaisesRegex(UserError, "within the next ten years"):
+            self.wizard(date_end=datetime.date.today() + datetime.timedelta(days=40_000)).action_preview()
+
     def test_own_salesperson(self):
         _wizard, plan = self.plan()
         self.assertEqual(self.counts(plan), {"cc_ann": 3, "cc_ben": 3, "cc_cat": 3})

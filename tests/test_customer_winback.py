@@ -64,6 +64,14 @@ class TestCustomerWinBack(CustomerBaseCommon):
         wizard.action_preview()
         return {line.partner_id: line for line in wizard.line_ids}
 
+    def test_absurd_day_counts_get_a_message_not_a_crash(self):
+        for values in ({"decline_days": 10**9}, {"stalled_days": 10**9}, {"decline_days": -1}):
+            with self.subTest(values=values), self.assertRaisesRegex(UserError, "number of days from 0 to 3650"):
+                self.wizard(**values).action_preview()
+        wizard = self.wizard(date_deadline=datetime.date.today() + datetime.timedelta(days=40_000))
+        with self.assertRaisesRegex(UserError, "within the next ten years"):
+            wizard.action_preview()
+
     def test_stages_of_the_sample(self):
         partners = self.env["res.partner"].with_company(self.company)
         stages = {p.name: p.customer_stage for p in partners.browse((self.customer | self.risky | self.steady).ids)}

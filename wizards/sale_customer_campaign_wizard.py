@@ -127,6 +127,11 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             problems.append(self.env._("Orders must be counted until today at least."))
         if self.silent_days < 0:
             problems.append(self.env._("Days without contact cannot be negative."))
+        elif problem := self._day_count_problem("silent_days"):
+            problems.append(problem)
+        for name in ("date_deadline", "date_end"):
+            if problem := self._far_date_problem(name):
+                problems.append(problem)
         if self.use_cap and self.max_per_user < 1:
             problems.append(self.env._("Give each user at least one customer, or remove the limit."))
         if self.use_sample and self.sample_per_user < 1:

@@ -128,6 +128,11 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             problems.append(self.env._("Compare at least the last day."))
         if self.use_stalled and self.stalled_days < 1:
             problems.append(self.env._("A quotation must have been sent at least one day ago."))
+        for name in ("decline_days", "stalled_days"):
+            if problem := self._day_count_problem(name):
+                problems.append(problem)
+        if problem := self._far_date_problem("date_deadline"):
+            problems.append(problem)
         if self.min_revenue < 0 or self.sudo().min_ltv < 0:
             problems.append(self.env._("Minimum revenue and LTV cannot be negative."))
         if self.assign_to == "user" and not self.user_id:

@@ -1,7 +1,12 @@
+import datetime
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 SALESPERSON_GROUP = "sales_team.group_sale_salesman"
+# Day counts and dates a worklist accepts: a day count of 10^9 would reach before year 1
+# and stop the search with a date error instead of a message.
+MAX_DAYS = 3650  # days
 
 
 class SaleCustomerWorklistMixin(models.AbstractModel):
@@ -116,6 +121,20 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
         return self._company_problems(partners)
 
     @api.model
+    def _day_count_problem(self, name):
+        """The message for the day count field ``name`` out of 0..MAX_DAYS, or None."""
+        if 0 <= self[name] <= MAX_DAYS:
+            return None
+        what = self._fields[name]._description_string(self.env)
+        return self.env._("%(what)s: give a number of days from 0 to %(max)s.", what=what, max=MAX_DAYS)
+
+    def _far_date_problem(self, name):
+        """The message for the date field ``name`` more than MAX_DAYS days ahead, or None."""
+        if not self[name] or self[name] <= fields.Date.context_today(self) + datetime.timedelta(days=MAX_DAYS):
+            return None
+        what = self._fields[name]._description_string(self.env)
+        return self.env._("%(what)s: choose a date within the next ten years.", what=what)
+
     def _unfit_assignees(self, users, company):
         """Those of ``users`` who may not be given customers of ``company``, by reason: work goes to
         active internal users with Sales rights in that company."""
