@@ -17,7 +17,6 @@ from odoo.tools import SQL, format_date, formatLang
 
 from ..analytics.lifecycle import STAGE_LABELS
 from .sale_customer_base_engine import MANUAL_FIELDS, METRIC_FNAMES
-from .sale_order import ORDER_REVENUE
 
 STAGES = list(STAGE_LABELS.items())
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
@@ -374,24 +373,16 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         first = today.replace(day=1) - relativedelta(months=11)
         months = [first + relativedelta(months=index) for index in range(12)]
-        orders = self.env["sale.order"]._search(
-            [
-                ("partner_id", "child_of", self.commercial_partner_id.ids),
-                ("state", "=", "sale"),
-                ("company_id", "=", self.env.company.id),
-                ("date_order", ">=", fields.Datetime.to_datetime(first)),
-            ]
+        confirmed = self.env["sale.customer.base.engine"]._confirmed_orders_sql(
+            self.env.company,
+            since=fields.Datetime.to_datetime(first),
+            partner_ids=self.commercial_partner_id.ids,
+            orders=self.env["sale.order"]._search([("company_id", "=", self.env.company.id)]),  # those she may read
         )
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT p.commercial_partner_id, date_trunc('month', so.date_order)::date, SUM(%(revenue)s)
-                  FROM sale_order AS so JOIN res_partner AS p ON p.id = so.partner_id
-                 WHERE so.id IN %(orders)s
-                 GROUP BY 1, 2
-                """,
-                revenue=ORDER_REVENUE,
-                orders=orders.subselect(),
+                "SELECT partner_id, date_trunc('month', date_order)::date, SUM(revenue) FROM (%s) AS o GROUP BY 1, 2",
+                confirmed,
             )
         )
         revenue = {(partner_id, month): amount for partner_id, month, amount in rows}

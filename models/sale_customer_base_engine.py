@@ -245,20 +245,27 @@ class SaleCustomerBaseEngine(models.AbstractModel):
 
     # ---- reads (one query each, whatever the number of customers)
     @api.model
-    def _confirmed_orders_sql(self, company, until=None, partner_ids=None, orders=None, partners=None):
-        """THE confirmed orders of ``company``, amounts in company currency, as an SQL sub-query.
+    def _confirmed_orders_sql(self, company=None, until=None, partner_ids=None, orders=None, partners=None, since=None):
+        """THE confirmed orders of ``company`` (of every company when None), amounts in company
+        currency, as an SQL sub-query.
 
         Columns: ``partner_id`` (the commercial partner: orders of contacts count for
-        their company), ``order_id``, ``date_order`` (UTC), ``day`` (days since
-        1970-01-01 of the order's UTC date), ``revenue`` and ``margin`` (untaxed, at
-        the order's own rate), ``team_id``, ``user_id``. ``until`` (a datetime)
-        excludes later orders; ``partner_ids`` keeps those customers; ``orders`` and
-        ``partners`` (``Query`` objects) keep the orders a user may read, and chosen
-        customers. Every reader of orders in the addon starts from here.
+        their company), ``company_id``, ``order_id``, ``date_order`` (UTC), ``day``
+        (days since 1970-01-01 of the order's UTC date), ``revenue`` and ``margin``
+        (untaxed, at the order's own rate), ``team_id``, ``user_id``. ``since`` and
+        ``until`` (datetimes) bound ``date_order``; ``partner_ids`` keeps those
+        customers; ``orders`` and ``partners`` (``Query`` objects) keep the orders a
+        user may read, and chosen customers. Every reader of orders in the addon
+        starts from here: the engine, the customer history and the workbook, the
+        win-back search and won-back detection, the campaigns' outcome.
         """
         self.env["sale.order"].flush_model(ORDER_FIELDS)
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        conditions = [SQL("so.state = 'sale'"), SQL("so.company_id = %s", company.id)]
+        conditions = [SQL("so.state = 'sale'")]
+        if company is not None:
+            conditions.append(SQL("so.company_id = %s", company.id))
+        if since is not None:
+            conditions.append(SQL("so.date_order >= %s", since))
         if until is not None:
             conditions.append(SQL("so.date_order < %s", until))
         if partner_ids is not None:
@@ -270,6 +277,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         return SQL(
             """
             SELECT p.commercial_partner_id AS partner_id,
+                   so.company_id,
                    so.id AS order_id,
                    so.date_order,
                    so.date_order::date - DATE '1970-01-01' AS day,

@@ -13,7 +13,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .res_partner import STAGES
-from .sale_order import ORDER_REVENUE
 
 RULES = [
     ("lost", "Lost"),
@@ -229,14 +228,11 @@ class SaleCustomerReactivation(models.Model):
                      WHERE r.outcome IN ('pending', 'no_answer', 'won')
                        AND %(filters)s
                 ), credited AS (
-                    SELECT DISTINCT ON (so.id) so.id AS order_id, a.id AS attempt_id, so.date_order,
-                           %(revenue)s AS revenue
+                    SELECT DISTINCT ON (o.order_id) o.order_id, a.id AS attempt_id, o.date_order, o.revenue
                       FROM attempt AS a
-                      JOIN res_partner AS p ON p.commercial_partner_id = a.partner_id
-                      JOIN sale_order AS so ON so.partner_id = p.id AND so.company_id = a.company_id
-                     WHERE so.state = 'sale'
-                       AND so.date_order::date BETWEEN a.date AND a.window_end
-                     ORDER BY so.id, a.date DESC, a.id DESC
+                      JOIN (%(confirmed)s) AS o ON o.partner_id = a.partner_id AND o.company_id = a.company_id
+                     WHERE o.date_order::date BETWEEN a.date AND a.window_end
+                     ORDER BY o.order_id, a.date DESC, a.id DESC
                 )
                 SELECT a.id,
                        (array_agg(c.order_id ORDER BY c.date_order, c.order_id))[1],
@@ -247,7 +243,7 @@ class SaleCustomerReactivation(models.Model):
                  GROUP BY a.id
                 """,
                 filters=SQL(" AND ").join(filters) if filters else SQL("TRUE"),
-                revenue=ORDER_REVENUE,
+                confirmed=self.env["sale.customer.base.engine"]._confirmed_orders_sql(),
             )
         )
         rows = self.env.cr.fetchall()

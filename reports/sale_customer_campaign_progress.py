@@ -7,8 +7,6 @@ outcome on orders confirmed at any time, so both are computed when read.
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.sale_order import ORDER_REVENUE
-
 
 class SaleCustomerCampaignProgress(models.Model):
     _name = "sale.customer.campaign.progress"
@@ -54,17 +52,15 @@ class SaleCustomerCampaignProgress(models.Model):
               FROM sale_customer_campaign_line AS line
               JOIN sale_customer_campaign AS campaign ON campaign.id = line.campaign_id
               LEFT JOIN LATERAL (
-                    SELECT sum(%(revenue)s) AS revenue
-                      FROM sale_order AS so
-                      JOIN res_partner AS p ON p.id = so.partner_id
-                     WHERE p.commercial_partner_id = line.partner_id
-                       AND so.company_id = campaign.company_id
-                       AND so.state = 'sale'
-                       AND so.date_order >= campaign.date_start
-                       AND so.date_order::date <= campaign.date_end
+                    SELECT sum(o.revenue) AS revenue
+                      FROM (%(confirmed)s) AS o
+                     WHERE o.partner_id = line.partner_id
+                       AND o.company_id = campaign.company_id
+                       AND o.date_order >= campaign.date_start
+                       AND o.date_order::date <= campaign.date_end
                     HAVING count(*) > 0
                    ) AS outcome ON TRUE
              GROUP BY line.campaign_id, campaign.company_id, line.user_id
             """,
-            revenue=ORDER_REVENUE,
+            confirmed=self.env["sale.customer.base.engine"]._confirmed_orders_sql(),
         )

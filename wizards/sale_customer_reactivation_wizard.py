@@ -14,7 +14,6 @@ from odoo.tools import SQL
 
 from ..analytics.winback import declining_customers, quotation_cutoff, revenue_drop
 from ..models.res_partner import ABC_CLASSES
-from ..models.sale_order import ORDER_REVENUE
 
 RULE_ORDER = ("lost", "at_risk", "declining", "stalled", "chosen")
 
@@ -219,29 +218,12 @@ class SaleCustomerReactivationWizard(models.TransientModel):
 
     def _orders_since(self, partner_query, since):
         """Confirmed orders of the company since ``since`` of the customers in ``partner_query``."""
-        partners = self.env["res.partner"]
-        partners.flush_model(["commercial_partner_id"])
-        self.env["sale.order"].flush_model(
-            ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate"]
+        Engine = self.env["sale.customer.base.engine"]
+        confirmed = Engine._confirmed_orders_sql(
+            self.company_id, since=datetime.datetime.combine(since, datetime.time.min), partners=partner_query
         )
-        query = SQL(
-            """
-            SELECT p.commercial_partner_id AS partner_id,
-                   so.date_order::date AS date,
-                   %(revenue)s AS amount
-              FROM sale_order AS so
-              JOIN res_partner AS p ON p.id = so.partner_id
-             WHERE so.state = 'sale'
-               AND so.company_id = %(company)s
-               AND so.date_order >= %(since)s
-               AND p.commercial_partner_id IN %(partners)s
-            """,
-            company=self.company_id.id,
-            since=datetime.datetime.combine(since, datetime.time.min),
-            partners=partner_query.subselect(),
-            revenue=ORDER_REVENUE,
-        )
-        frame = self.env["sale.customer.base.engine"]._frame(query)
+        query = SQL("SELECT partner_id, date_order::date AS date, revenue AS amount FROM (%s) AS o", confirmed)
+        frame = Engine._frame(query)
         if frame.empty:
             frame = frame.reindex(columns=["partner_id", "date", "amount"])
         return frame
