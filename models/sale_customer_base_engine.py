@@ -406,33 +406,49 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         customers whose values changed are written; customers without values any more are
         cleared; contacts mirror their company; stage changes go to the history and chatter."""
         self.env["res.partner"].flush_model()
-        self._load_new_values(metrics)
         key = str(company.id)
-        transitions = self._record_stage_changes(company, as_of, partner_ids)
-        changed = self._write_changed_values(key)
-        changed += self._clear_values(key, partner_ids)
-        if changed:
-            self._mirror_on_contacts(changed)
+        values = self._value_frame(metrics)
+        stored = self._stored_signatures(key, partner_ids)
+        # the signature covers every value: equal signatures, nothing to write
+        changed = values[values["customer_base_signature"].to_numpy() != stored.reindex(values["id"]).to_numpy()]
+        cleared = [int(partner_id) for partner_id in stored.index.difference(values["id"])]
+        if changed.empty and not cleared:
+            return []
+        self._load_new_values(changed)
+        transitions = self._record_stage_changes(company, as_of, key, cleared)
+        written = self._write_changed_values(key) + self._clear_values(key, cleared)
+        self._mirror_on_contacts(written)
         self.env["res.partner"].invalidate_model(METRIC_FNAMES)
-        if len(metrics) > ANALYZE_FROM:
+        if len(changed) > ANALYZE_FROM:
             # a refresh later in this transaction would otherwise wade through the dead rows
             self.env.cr.execute(SQL("TRUNCATE %s", SQL.identifier(NEW_VALUES_TABLE)))
         if transitions:
             self._log_stage_transitions(company, transitions)
-        return changed  # ids of the customers written
+        return written  # ids of the customers written
 
     @api.model
-    def _load_new_values(self, metrics):
-        """Put ``metrics`` into the temporary table of new values (typed columns): COPY for a
-        whole base, one INSERT for the few customers of a refresh."""
-        columns = SQL(", ").join(
-            SQL("%s %s", SQL.identifier(fname), SQL(sql_type)) for fname, sql_type in METRIC_FIELDS.values()
+    def _stored_signatures(self, key, partner_ids=None):
+        """Signature of the stored values of the commercial partners having values in the company."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, p.customer_base_signature ->> %(key)s
+                  FROM res_partner AS p
+                 WHERE p.id = p.commercial_partner_id
+                   AND (p.customer_stage ? %(key)s OR p.customer_order_count ? %(key)s)
+                   %(partners)s
+                """,
+                key=key,
+                partners=SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids)),
+            )
         )
-        table = SQL.identifier(NEW_VALUES_TABLE)
-        self.env.cr.execute(
-            SQL("CREATE TEMPORARY TABLE IF NOT EXISTS %s (id int4 PRIMARY KEY, %s) ON COMMIT DROP", table, columns)
+        return pd.Series(
+            [row[1] for row in rows], index=pd.Index([row[0] for row in rows], dtype="int64"), dtype=object
         )
-        self.env.cr.execute(SQL("TRUNCATE %s", table) if len(metrics) > ANALYZE_FROM else SQL("DELETE FROM %s", table))
+
+    @api.model
+    def _value_frame(self, metrics):
+        """``metrics`` as the typed rows to store, named after the partner fields, with their signature."""
         frame = pd.DataFrame({"id": metrics.index.astype("int64")})
         for column, (fname, sql_type) in METRIC_FIELDS.items():
             if column == "signature":
@@ -449,26 +465,31 @@ class SaleCustomerBaseEngine(models.AbstractModel):
                 values = values.astype(float).where(np.isfinite(values.astype(float))).round(FLOAT_DECIMALS)
             frame[fname] = values
         hashed = pd.util.hash_pandas_object(frame.drop(columns="id"), index=False)
-        frame["customer_base_signature"] = hashed.map("{:016x}".format)
+        frame["customer_base_signature"] = hashed.map("{:016x}".format).to_numpy()
+        return frame
+
+    @api.model
+    def _load_new_values(self, frame):
+        """Put ``frame`` (see ``_value_frame``) into the temporary table of new values: COPY for
+        many customers, one INSERT for the few of a refresh."""
+        columns = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(fname), SQL(sql_type)) for fname, sql_type in METRIC_FIELDS.values()
+        )
+        table = SQL.identifier(NEW_VALUES_TABLE)
+        self.env.cr.execute(
+            SQL("CREATE TEMPORARY TABLE IF NOT EXISTS %s (id int4 PRIMARY KEY, %s) ON COMMIT DROP", table, columns)
+        )
+        self.env.cr.execute(SQL("DELETE FROM %s", table))
         if frame.empty:
             return
         if len(frame) <= ANALYZE_FROM:
             rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
             self.env.cr.execute(
-                SQL(
-                    "INSERT INTO %s VALUES %s",
-                    table,
-                    SQL(", ").join(SQL("%s", tuple(row)) for row in rows),
-                )
+                SQL("INSERT INTO %s VALUES %s", table, SQL(", ").join(SQL("%s", tuple(row)) for row in rows))
             )
             return
-        frame = frame.assign(
-            **{
-                fname: frame[fname].map({True: "t", False: "f"})
-                for fname, sql_type in METRIC_FIELDS.values()
-                if sql_type == "bool"
-            }
-        )
+        booleans = [fname for fname, sql_type in METRIC_FIELDS.values() if sql_type == "bool"]
+        frame = frame.assign(**{fname: frame[fname].map({True: "t", False: "f"}) for fname in booleans})
         buffer = io.StringIO()
         frame.to_csv(buffer, index=False, header=False)
         buffer.seek(0)
@@ -503,32 +524,23 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         return [row[0] for row in rows]
 
     @api.model
-    def _clear_values(self, key, partner_ids=None):
-        """Remove the values of customers (among ``partner_ids``) that no longer have any; their ids."""
+    def _clear_values(self, key, partner_ids):
+        """Remove the values in the company of these customers, which no longer have any; their ids."""
+        if not partner_ids:
+            return []
         removals = SQL(", ").join(
             SQL("%(field)s = %(field)s - %(key)s", field=SQL.identifier(fname), key=key) for fname in METRIC_FNAMES
         )
         rows = self.env.execute_query(
-            SQL(
-                """
-                UPDATE res_partner AS p SET %(removals)s
-                 WHERE p.id = p.commercial_partner_id
-                   AND (p.customer_stage ? %(key)s OR p.customer_order_count ? %(key)s)
-                   AND NOT EXISTS (SELECT 1 FROM %(new_values)s AS v WHERE v.id = p.id)
-                   %(partners)s
-                RETURNING p.id
-                """,
-                removals=removals,
-                key=key,
-                new_values=SQL.identifier(NEW_VALUES_TABLE),
-                partners=SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids)),
-            )
+            SQL("UPDATE res_partner AS p SET %s WHERE p.id = ANY(%s) RETURNING p.id", removals, list(partner_ids))
         )
         return [row[0] for row in rows]
 
     @api.model
     def _mirror_on_contacts(self, partner_ids):
         """Give the contacts of these commercial partners their values (all companies)."""
+        if not partner_ids:
+            return
         fnames = [SQL.identifier(fname) for fname in METRIC_FNAMES]
         self.env.cr.execute(
             SQL(
@@ -546,24 +558,24 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         )
 
     @api.model
-    def _record_stage_changes(self, company, as_of, partner_ids=None):
-        """Insert the stage changes (new values against stored ones) in the stage history, in one
-        statement; return the transitions (a stage before and after) for the chatter."""
-        key = str(company.id)
+    def _record_stage_changes(self, company, as_of, key, cleared):
+        """Insert in the stage history, in one statement, the stage changes of the customers in the
+        table of new values and of the ``cleared`` ones; return the transitions (a stage before and
+        after) for the chatter."""
         changes = SQL(
             """
-            SELECT COALESCE(v.id, p.id) AS partner_id, p.customer_stage ->> %(key)s AS old_stage,
-                   v.customer_stage AS new_stage
+            SELECT v.id AS partner_id, p.customer_stage ->> %(key)s AS old_stage, v.customer_stage AS new_stage
               FROM %(new_values)s AS v
-              FULL JOIN (SELECT * FROM res_partner AS p
-                          WHERE p.id = p.commercial_partner_id
-                            AND (p.customer_stage ? %(key)s OR p.customer_order_count ? %(key)s)
-                            %(partners)s) AS p ON p.id = v.id
+              JOIN res_partner AS p ON p.id = v.id
              WHERE (p.customer_stage ->> %(key)s) IS DISTINCT FROM v.customer_stage
+             UNION ALL
+            SELECT p.id, p.customer_stage ->> %(key)s, NULL
+              FROM res_partner AS p
+             WHERE p.id = ANY(%(cleared)s) AND p.customer_stage ->> %(key)s IS NOT NULL
             """,
             key=key,
             new_values=SQL.identifier(NEW_VALUES_TABLE),
-            partners=SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids)),
+            cleared=list(cleared),
         )
         return self.env["sale.customer.stage.history"]._insert_changes(company, as_of, changes)
 
