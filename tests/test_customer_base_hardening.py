@@ -1,5 +1,8 @@
 import datetime
 import time
+import urllib.parse
+from types import SimpleNamespace as Namespace
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError, ValidationError
@@ -263,3 +266,19 @@ class TestExportPeriods(CustomerBaseCommon):
             with self.subTest(start=start), self.assertRaisesRegex(UserError, "at most 50 years starting after 1900"):
                 wizard.action_export()
             self.assertFalse(wizard.file, "nothing is produced")
+
+    def test_download_says_it_is_a_workbook_and_logs_no_warning(self):
+        self.order(self.customer, datetime.date.today(), 100.0)
+        self.env["res.partner"].recompute_customer_base()
+        wizard = self.env["sale.customer.base.export"].create({})
+        action = wizard.action_export()
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(action["url"]).query))
+        # /web/content's own code, outside a request: only its checksum asks the request's env
+        with self.assertNoLogs("odoo.tools.mimetypes", "WARNING"), patch("odoo.http.request", Namespace(env=self.env)):
+            stream = self.env["ir.binary"]._get_stream_from(
+                wizard, params["field"], filename_field=params["filename_field"], mimetype=params.get("mimetype")
+            )
+        self.assertEqual(
+            stream.mimetype, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "an Excel workbook"
+        )
+        self.assertTrue(stream.download_name.endswith(".xlsx"), "named as one")
