@@ -115,11 +115,13 @@ class ResCompany(models.Model):
             return self._fields[name]._description_string(self.env)
 
         if problem.kind == "range":
+            # formatted first: the translation extractor reads the call's arguments as plain names
+            low, high = format(problem.low, "g"), format(problem.high, "g")
             return self.env._(
                 "%(field)s must be between %(low)s and %(high)s, not %(value)s.",
                 field=label(problem.name),
-                low=f"{problem.low:g}",
-                high=f"{problem.high:g}",
+                low=low,
+                high=high,
                 value=problem.value,
             )
         if problem.kind == "order":
