@@ -89,7 +89,7 @@ def _encoding(text):
     try:
         b"\x00\x00\x00\x00".decode(text)  # empty bytes would skip the lookup
     except UnicodeDecodeError:
-        pass
+        return codecs.lookup(text).name  # a text encoding, that these four bytes do not fit
     except LookupError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a text encoding, such as utf-8, cp1251 or gb18030") from None
     return codecs.lookup(text).name

@@ -32,7 +32,7 @@ class SaleCustomerStageHistory(models.Model):
     date = fields.Date(required=True, readonly=True)
     old_stage = fields.Selection(STAGES, "Previous Stage", readonly=True, help="Empty for a first classification.")
     # what the reports show: a first classification is a from-stage of its own, not "None"
-    from_stage = fields.Selection(FROM_STAGES, "From Stage", readonly=True)
+    from_stage = fields.Selection(FROM_STAGES, readonly=True)
     new_stage = fields.Selection(STAGES, "To Stage", readonly=True)
 
     def init(self):

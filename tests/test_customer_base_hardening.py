@@ -186,7 +186,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             partner = env["res.partner"].create({"name": "Concurrent Customer", "is_company": True})
             self.product_id, self.partner_id = product.id, partner.id
             self._order(env).action_confirm()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit (a second, real transaction)
         self.addCleanup(self._drop_committed_records)
 
     def _order(self, env):
@@ -208,7 +208,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             env["sale.customer.stage.history"].search([("partner_id", "=", self.partner_id)]).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
             env["product.product"].browse(self.product_id).product_tmpl_id.unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit (a second, real transaction)
 
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "allowed_company_ids": [self.company_id]})
@@ -228,8 +228,8 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             order.action_confirm()
             waited = time.monotonic() - started
             queued = self._env(order_cr)["sale.customer.base.refresh"].search([("partner_id", "=", self.partner_id)])
-            order_cr.commit()
-            recompute_cr.commit()
+            order_cr.commit()  # pylint: disable=invalid-commit
+            recompute_cr.commit()  # pylint: disable=invalid-commit
         self.assertLess(waited, 5, "the confirmation did not wait for the recompute")
         self.assertTrue(queued, "the customer waits for a refresh")
         with db_connect(self.dbname).cursor() as cr:
@@ -238,7 +238,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             partner = env["res.partner"].with_company(self.company_id).browse(self.partner_id)
             self.assertEqual(partner.customer_order_count, 2, "the deferred refresh counts the new order")
             self.assertFalse(env["sale.customer.base.refresh"].search_count([("partner_id", "=", self.partner_id)]))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit (a second, real transaction)
 
     def test_recompute_after_an_order_committed_during_its_run_does_not_fail(self):
         with db_connect(self.dbname).cursor() as recompute_cr, db_connect(self.dbname).cursor() as order_cr:
@@ -246,9 +246,9 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             recompute_cr.execute("SELECT 1")  # the recompute's transaction has begun
             order = self._order(self._env(order_cr))
             order.action_confirm()  # refreshes the customer's row and commits first
-            order_cr.commit()
+            order_cr.commit()  # pylint: disable=invalid-commit
             summary = self._recompute(self._env(recompute_cr))
-            recompute_cr.commit()
+            recompute_cr.commit()  # pylint: disable=invalid-commit
         self.assertGreaterEqual(summary["customers"], 1, "the recompute went through")
         with db_connect(self.dbname).cursor() as cr:
             partner = self._env(cr)["res.partner"].with_company(self.company_id).browse(self.partner_id)

@@ -55,7 +55,7 @@ class TestWhatPeopleMeetOnScreen(CustomerBaseCommon):
         with self.assertRaises(AccessError, msg="she may not edit contacts"):
             Partner.browse(self.customer.id).write({"share_of_wallet": 85.0})
         action = Partner.browse(self.customer.id).action_open_loyalty_update()
-        form = Form(self.env[action["res_model"]].with_user(self.laura).with_context(action["context"]))
+        form = Form(self.env[action["res_model"]].with_user(self.laura).with_context(**action["context"]))
         form.share_of_wallet = 85.0
         form.is_customer_advocate = False
         form.save().action_apply()
@@ -81,7 +81,7 @@ class TestWhatPeopleMeetOnScreen(CustomerBaseCommon):
         following = (
             self.env["mail.activity"]
             .with_user(self.laura)
-            .with_context(context)
+            .with_context(**context)
             .create({"summary": "Send the offer", "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id})
         )
         self.assertEqual(

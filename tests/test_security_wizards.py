@@ -64,7 +64,7 @@ class TestSecurityWizards(CustomerBaseCommon):
                     other.read([field or "id"])
                 if field:
                     with self.assertRaises(AccessError, msg="nor downloads its file through /web/content"):
-                        binary = self.env["ir.binary"].with_user(user).with_context(other.env.context)
+                        binary = self.env["ir.binary"].with_user(user).with_context(**other.env.context)
                         binary._find_record(res_model=record._name, res_id=record.id, field=field)
                 with self.assertRaises(AccessError, msg="nor changes it"):
                     other.write(values)

@@ -15,7 +15,7 @@ class SaleCustomerLoyaltyUpdate(models.TransientModel):
         help="Your estimate of how much of what this customer buys in our line of business it buys from us.",
     )
     is_customer_advocate = fields.Boolean("Recommends Us")
-    referred_by_id = fields.Many2one("res.partner", "Referred By")
+    referred_by_id = fields.Many2one("res.partner")
 
     @api.model
     def default_get(self, fields_list):
