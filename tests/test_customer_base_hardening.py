@@ -186,7 +186,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             partner = env["res.partner"].create({"name": "Concurrent Customer", "is_company": True})
             self.product_id, self.partner_id = product.id, partner.id
             self._order(env).action_confirm()
-            cr.commit()  # pylint: disable=invalid-commit (a second, real transaction)
+            cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._drop_committed_records)
 
     def _order(self, env):
@@ -208,7 +208,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             env["sale.customer.stage.history"].search([("partner_id", "=", self.partner_id)]).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
             env["product.product"].browse(self.product_id).product_tmpl_id.unlink()
-            cr.commit()  # pylint: disable=invalid-commit (a second, real transaction)
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "allowed_company_ids": [self.company_id]})
@@ -238,7 +238,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
             partner = env["res.partner"].with_company(self.company_id).browse(self.partner_id)
             self.assertEqual(partner.customer_order_count, 2, "the deferred refresh counts the new order")
             self.assertFalse(env["sale.customer.base.refresh"].search_count([("partner_id", "=", self.partner_id)]))
-            cr.commit()  # pylint: disable=invalid-commit (a second, real transaction)
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_recompute_after_an_order_committed_during_its_run_does_not_fail(self):
         with db_connect(self.dbname).cursor() as recompute_cr, db_connect(self.dbname).cursor() as order_cr:
