@@ -71,7 +71,7 @@ ORDER_FIELDS += ["team_id", "user_id"]
 LOCK_NAMESPACE = 418_202  # pg advisory lock namespace of the full recompute (per company)
 NEW_VALUES_TABLE = "sale_customer_base_new_values"  # temporary, per transaction
 FLOAT_DECIMALS = 8  # of the values written (amounts, rates, shares)
-ANALYZE_FROM = 1000  # rows of new values from which they are COPYed rather than INSERTed
+COPY_FROM = 1000  # rows of new values from which they are COPYed rather than INSERTed
 
 
 class SaleCustomerBaseEngine(models.AbstractModel):
@@ -419,7 +419,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         written = self._write_changed_values(key) + self._clear_values(key, cleared)
         self._mirror_on_contacts(written)
         self.env["res.partner"].invalidate_model(METRIC_FNAMES)
-        if len(changed) > ANALYZE_FROM:
+        if len(changed) > COPY_FROM:
             # a refresh later in this transaction would otherwise wade through the dead rows
             self.env.cr.execute(SQL("TRUNCATE %s", SQL.identifier(NEW_VALUES_TABLE)))
         if transitions:
@@ -482,7 +482,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         self.env.cr.execute(SQL("DELETE FROM %s", table))
         if frame.empty:
             return
-        if len(frame) <= ANALYZE_FROM:
+        if len(frame) <= COPY_FROM:
             rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
             self.env.cr.execute(
                 SQL("INSERT INTO %s VALUES %s", table, SQL(", ").join(SQL("%s", tuple(row)) for row in rows))
