@@ -127,8 +127,10 @@ class TestCustomerCampaign(CustomerBaseCommon):
             wizard.action_preview()
 
     def test_launch_creates_tasks_and_progress_follows_them(self):
-        self.order(self.customers[0], self.today, 1000.0)  # ordered today, inside the campaign window
         campaign = self.launch()
+        # ordered a minute after the launch, inside the campaign window (whatever the time of day)
+        order = self.order(self.customers[0], self.today, 1000.0)
+        order.date_order = campaign.date_start + datetime.timedelta(minutes=1)
         self.assertEqual(len(campaign.line_ids), 9)
         activities = campaign.line_ids.activity_id
         self.assertEqual(len(activities), 9)
