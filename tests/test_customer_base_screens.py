@@ -71,6 +71,20 @@ class TestWhatPeopleMeetOnScreen(CustomerBaseCommon):
         with self.assertRaisesRegex(AccessError, "not one of your customers"):
             form.save().action_apply()
 
+    def test_loyalty_updates_and_the_refresh_queue_are_not_for_others(self):
+        update = (
+            self.env["sale.customer.loyalty.update"]
+            .with_user(self.laura)
+            .create({"partner_id": self.customer.id, "share_of_wallet": 50.0})
+        )
+        colleague = new_test_user(self.env, "cb_colleague", groups="sales_team.group_sale_salesman_all_leads")
+        with self.assertRaises(AccessError, msg="another salesperson cannot read her update"):
+            update.with_user(colleague).read(["share_of_wallet"])
+        with self.assertRaises(AccessError, msg="nor apply it"):
+            update.with_user(colleague).action_apply()
+        with self.assertRaises(AccessError, msg="the refresh queue is the engine's"):
+            self.env["sale.customer.base.refresh"].with_user(self.laura).search([])
+
     def test_salesperson_plans_follow_ups_on_customers_she_may_only_read(self):
         customer = self.customer.with_user(self.laura)
         activity = customer.activity_schedule("mail.mail_activity_data_call", summary="How did it go?")
