@@ -30,3 +30,15 @@ def make_orders(rows):
 @pytest.fixture
 def as_of():
     return AS_OF
+
+
+def sheet_table(sheet, first_row=1):
+    """Rows of the table whose header is at ``first_row``, as dicts by header, up to the first blank row."""
+    values = sheet.iter_rows(min_row=first_row, values_only=True)
+    headers = next(values)
+    result = []
+    for row in values:
+        if all(value is None for value in row):
+            break
+        result.append(dict(zip(headers, row, strict=True)))
+    return result

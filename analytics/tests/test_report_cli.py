@@ -4,6 +4,7 @@ import pathlib
 
 import openpyxl
 import pytest
+from conftest import sheet_table as table
 
 from analytics.__main__ import main
 from analytics.report import workbook_data_from_orders
@@ -41,18 +42,6 @@ def kpis(workbook):
             break
         values[label] = value
     return values
-
-
-def table(sheet, first_row=1):
-    """Rows of the table whose header is at ``first_row``, as dicts by header, up to the first blank row."""
-    rows = sheet.iter_rows(min_row=first_row, values_only=True)
-    headers = next(rows)
-    result = []
-    for row in rows:
-        if all(value is None for value in row):
-            break
-        result.append(dict(zip(headers, row, strict=True)))
-    return result
 
 
 @pytest.fixture(scope="module")

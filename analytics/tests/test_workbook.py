@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import sheet_table as rows
 
 from analytics.report import workbook_data_from_orders
 from analytics.settings import Settings
@@ -89,18 +90,6 @@ def test_period_names_go_through_the_translation():
     sheet = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))["Retention"]
     assert sheet["A3"].value == "Dez. 2025", "month names and their order translated"
     assert sheet["A9"].value == "4. Q. 2025", "quarters too"
-
-
-def rows(sheet, first_row=1):
-    """Rows of the table whose header is at ``first_row``, as dicts by header, up to the first blank row."""
-    values = sheet.iter_rows(min_row=first_row, values_only=True)
-    headers = next(values)
-    result = []
-    for row in values:
-        if all(value is None for value in row):
-            break
-        result.append(dict(zip(headers, row, strict=True)))
-    return result
 
 
 def test_flags_read_yes_or_no_in_the_users_words():
