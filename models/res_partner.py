@@ -467,6 +467,42 @@ class ResPartner(models.Model):
         )
         return self.browse(row[0] for row in rows)
 
+    @api.model
+    def _customer_base_domain(
+        self,
+        partners=None,
+        teams=None,
+        salespeople=None,
+        stages=(),
+        segments=(),
+        abc_class=False,
+        key_accounts_only=False,
+        classified_only=True,
+    ):
+        """The customers a worklist or an export picks, as a domain: commercial
+        partners (companies or individuals without a parent), narrowed by the
+        choices every customer-base wizard offers. One definition so that the
+        win-back search, a campaign and the workbook agree on who "the customers
+        of team X in stage Y" are."""
+        domain = ["|", ("parent_id", "=", False), ("is_company", "=", True)]
+        if classified_only:
+            domain.append(("customer_stage", "!=", False))
+        if partners:
+            domain.append(("id", "in", partners.commercial_partner_id.ids))
+        if teams:
+            domain.append(("user_id.sale_team_id", "in", teams.ids))
+        if salespeople:
+            domain.append(("user_id", "in", salespeople.ids))
+        if stages:
+            domain.append(("customer_stage", "in", list(stages)))
+        if segments:
+            domain.append(("customer_segment", "in", list(segments)))
+        if abc_class:
+            domain.append(("abc_class", "=", abc_class))
+        if key_accounts_only:
+            domain.append(("is_key_account", "=", True))
+        return domain
+
     def action_open_reactivations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_reactivation_action")

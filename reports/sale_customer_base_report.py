@@ -82,7 +82,7 @@ class SaleCustomerBaseReport(models.Model):
     def _table_query(self):
         return SQL(
             """
-            SELECT ROW_NUMBER() OVER (ORDER BY v.partner_id, v.company_id) AS id,
+            SELECT %s AS id,
                    v.*,
                    v.revenue_share / 100.0 AS revenue_share_ratio,
                    CASE WHEN v.customer_stage = 'at_risk' THEN 1 ELSE 0 END AS at_risk_count,
@@ -93,7 +93,19 @@ class SaleCustomerBaseReport(models.Model):
                        AS is_manager_over_limit
               FROM (%s) AS v
             """,
+            self._row_id_sql("v"),
             self._query_customers(),
+        )
+
+    @staticmethod
+    def _row_id_sql(alias):
+        """A row's id from its customer and company alone (Cantor's pairing, one
+        integer per pair): a numbering of the rows would shift when a customer
+        is added, and a list opened before would then open the wrong customer."""
+        return SQL(
+            "(%(p)s + %(c)s) * (%(p)s + %(c)s + 1) / 2 + %(c)s",
+            p=SQL("%s.partner_id::int8", SQL.identifier(alias)),
+            c=SQL("%s.company_id::int8", SQL.identifier(alias)),
         )
 
     def _query_customers(self):

@@ -390,6 +390,31 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             share = arch.find(".//field[@name='revenue_share_ratio']")
             self.assertEqual(share.get("widget"), "percentage", f"{mode}: shares with their % sign")
 
+    def test_report_rows_keep_their_id_when_customers_are_added(self):
+        """A list opened before a recompute must open the same customer after it."""
+        Partner = self.env["res.partner"]
+        Partner.recompute_customer_base()
+        report = self.env["sale.customer.base.report"].with_user(self.manager)
+        before = report.search([("company_id", "=", self.company.id), ("partner_id", "=", self.other.id)])
+        # a partner with a smaller id than Other's becomes a customer: a numbering
+        # of the rows in partner order would move Other one row down
+        newcomer = Partner.search(
+            [("id", "<", self.other.id), ("parent_id", "=", False), ("customer_stage", "=", False)], limit=1
+        )
+        self.assertTrue(newcomer, "an unclassified partner older than Other exists (the admin's company at least)")
+        self.order(newcomer, D(2026, 5, 30), 50.0)
+        Partner.recompute_customer_base()
+        report.invalidate_model()
+        after = report.search([("company_id", "=", self.company.id), ("partner_id", "=", self.other.id)])
+        self.assertEqual(after.id, before.id)
+        self.assertEqual(report.browse(before.id).partner_id, self.other)
+        self.assertEqual(
+            report.browse(before.id).action_open_partner()["res_id"], self.other.id, "open opens the same customer"
+        )
+        rows = report.search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(set(rows.ids)), len(rows), "one id per row")
+        self.assertIn(newcomer, rows.partner_id)
+
     def test_key_account_managers_over_the_limit(self):
         self.company.customer_base_max_key_accounts = 1
         self.customer.key_account_manager_id = self.manager

@@ -131,18 +131,13 @@ class SaleCustomerBaseExport(models.TransientModel):
 
     # ---- data
     def _partner_domain(self):
-        domain = [("customer_stage", "!=", False), "|", ("parent_id", "=", False), ("is_company", "=", True)]
-        if self.partner_ids:
-            domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
-        if self.team_ids:
-            domain.append(("user_id.sale_team_id", "in", self.team_ids.ids))
-        if self.user_ids:
-            domain.append(("user_id", "in", self.user_ids.ids))
-        if self.stage_tag_ids:
-            domain.append(("customer_stage", "in", self.stage_tag_ids.mapped("code")))
-        if self.segment_tag_ids:
-            domain.append(("customer_segment", "in", self.segment_tag_ids.mapped("code")))
-        return domain
+        return self.env["res.partner"]._customer_base_domain(
+            partners=self.partner_ids,
+            teams=self.team_ids,
+            salespeople=self.user_ids,
+            stages=self.stage_tag_ids.mapped("code"),
+            segments=self.segment_tag_ids.mapped("code"),
+        )
 
     def _workbook_data(self):
         customers, monthly, whole, transitions = [], [], [], []

@@ -153,20 +153,16 @@ class SaleCustomerCampaignWizard(models.TransientModel):
 
     # ---- customers
     def _customer_domain(self):
-        domain = ["|", ("parent_id", "=", False), ("is_company", "=", True)]
-        if self.partner_ids:
-            domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
-        else:
-            domain.append(("customer_stage", "!=", False))
-        if self.stage_tag_ids:
-            domain.append(("customer_stage", "in", self.stage_tag_ids.mapped("code")))
-        if self.segment_tag_ids:
-            domain.append(("customer_segment", "in", self.segment_tag_ids.mapped("code")))
-        if self.key_accounts_only:
-            domain.append(("is_key_account", "=", True))
-        if self.salesperson_ids:
-            domain.append(("user_id", "in", self.salesperson_ids.ids))
-        return domain
+        # Customers picked by hand need no stage yet: a campaign may start with
+        # prospects the engine has not classified.
+        return self.env["res.partner"]._customer_base_domain(
+            partners=self.partner_ids,
+            salespeople=self.salesperson_ids,
+            stages=self.stage_tag_ids.mapped("code"),
+            segments=self.segment_tag_ids.mapped("code"),
+            key_accounts_only=self.key_accounts_only,
+            classified_only=not self.partner_ids,
+        )
 
     def _customers(self):
         partners = self.env["res.partner"].with_company(self.company_id)

@@ -173,19 +173,15 @@ class SaleCustomerReactivationWizard(models.TransientModel):
 
     # ---- candidates
     def _base_domain(self):
-        domain = [("customer_stage", "!=", False), "|", ("parent_id", "=", False), ("is_company", "=", True)]
+        domain = self.env["res.partner"]._customer_base_domain(
+            partners=self.partner_ids,
+            teams=self.team_ids,
+            salespeople=self.salesperson_ids,
+            abc_class=self.abc_class,
+            key_accounts_only=self.key_accounts_only,
+        )
         if self._own_customers_only():
             domain.append(("user_id", "=", self.env.uid))
-        if self.partner_ids:
-            domain.append(("id", "in", self.partner_ids.commercial_partner_id.ids))
-        if self.team_ids:
-            domain.append(("user_id.sale_team_id", "in", self.team_ids.ids))
-        if self.salesperson_ids:
-            domain.append(("user_id", "in", self.salesperson_ids.ids))
-        if self.abc_class:
-            domain.append(("abc_class", "=", self.abc_class))
-        if self.key_accounts_only:
-            domain.append(("is_key_account", "=", True))
         if self.min_revenue:
             domain.append(("revenue_to_date", ">=", self.min_revenue))
         if self.sudo().min_ltv:  # only managers can set it
