@@ -32,4 +32,9 @@
     "demo": [
         "data/res_partner_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sale_customer_base/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -34,6 +34,15 @@ else
   done
   psql -d postgres -tAc 'select 1' >/dev/null 2>&1 \
     || su postgres -c "createuser -s $(whoami)" >/dev/null 2>&1 || true
+  # The browser tours (tests/test_customer_base_tours.py) need Chromium and websocket-client.
+  python3 -c 'import websocket' 2>/dev/null || python3 -m pip install -q websocket-client >/dev/null 2>&1
+  if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    echo "Installing Chromium (Debian package) for the browser tours..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1
+  fi
+  if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    echo "Browser tours skipped: no Chromium on this machine (Odoo skips them)."
+  fi
   odoo_root=$(python3 -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
   addons=$(mktemp -d)
   ln -s "$root" "$addons/sale_customer_base"
