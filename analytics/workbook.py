@@ -169,6 +169,7 @@ class WorkbookData:
     translate: Callable[[str], str] = str  # translates the workbook's own texts
     quarterly_flow: pd.DataFrame | None = None
     yearly_flow: pd.DataFrame | None = None
+    right_to_left: bool = False  # sheets read from the right, for Arabic, Hebrew, Persian readers
 
 
 def build_workbook(data, tmpdir=None):
@@ -243,6 +244,8 @@ class _Writer:
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
         sheet.repeat_rows(0)
+        if self.data.right_to_left:
+            sheet.right_to_left()
         return sheet
 
     # ---- preparation

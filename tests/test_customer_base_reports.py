@@ -474,6 +474,20 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             any(row[0] == "(none)" for row in transitions.iter_rows(values_only=True)), "stage changes are listed"
         )
 
+    def test_export_reads_right_to_left_for_an_arabic_reader(self):
+        self.env["res.lang"]._activate_lang("ar_001")
+        self.env["res.partner"].recompute_customer_base()
+        for lang, expected in (("en_US", False), ("ar_001", True)):
+            # the web client's context carries the user's language
+            Export = self.env["sale.customer.base.export"].with_user(self.manager).with_context(lang=lang)
+            wizard = Export.create({"date_from": D(2026, 1, 1)})
+            workbook = self._export(wizard)
+            self.assertEqual(
+                {sheet.sheet_view.rightToLeft or False for sheet in workbook.worksheets},
+                {expected},
+                f"{lang}: every sheet in the reader's direction",
+            )
+
     def test_export_honours_what_a_salesperson_may_read(self):
         self.env["res.partner"].recompute_customer_base()
         self.other.user_id = self.alice

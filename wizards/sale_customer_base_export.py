@@ -184,6 +184,7 @@ class SaleCustomerBaseExport(models.TransientModel):
             stage_labels=dict(partner_fields["customer_stage"]._description_selection(self.env)),
             risk_labels=dict(partner_fields["dependency_risk"]._description_selection(self.env)),
             translate=self.env._,
+            right_to_left=self.env["res.lang"]._get_data(code=self.env.lang).direction == "rtl",
         )
 
     def _customer_frame(self, company, partners):

@@ -1,5 +1,6 @@
 """The workbook as a spreadsheet program shows it: periods, chart labels, cells, print setup."""
 
+import dataclasses
 import datetime
 import io
 
@@ -144,6 +145,15 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_first_row_on_each_p
         assert (sheet.page_setup.fitToWidth or 1) == 1, f"{sheet.title}: one page wide (1 when left out)"
         assert sheet.page_setup.fitToHeight == 0, f"{sheet.title}: as many pages long as it takes"
         assert sheet.print_title_rows == "$1:$1", f"{sheet.title}: the first row repeated on every page"
+
+
+def test_sheets_read_left_to_right_unless_asked_for_right_to_left(workbook):
+    assert not any(sheet.sheet_view.rightToLeft for sheet in workbook.worksheets)
+    data = workbook_data_from_orders(ORDERS, as_of=AS_OF, date_from=FROM, settings=Settings(), company="Test")
+    rtl = openpyxl.load_workbook(io.BytesIO(build_workbook(dataclasses.replace(data, right_to_left=True))))
+    assert [sheet.title for sheet in rtl.worksheets] == [sheet.title for sheet in workbook.worksheets]
+    for sheet in rtl.worksheets:
+        assert sheet.sheet_view.rightToLeft, f"{sheet.title}: read from the right, as Arabic is"
 
 
 def test_amounts_fit_their_column():
