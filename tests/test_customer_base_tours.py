@@ -63,7 +63,9 @@ class TestCustomerBaseTours(HttpCase):
 
     def test_salesperson_reads_the_customer_base_tab(self):
         self.assertEqual(self.regular.with_company(self.company).customer_stage, "repeat")
-        self.start_tour(f"/odoo/res.partner/{self.regular.id}", "sale_customer_base_salesperson_tab", login="cb_tour_seller")
+        self.start_tour(
+            f"/odoo/res.partner/{self.regular.id}", "sale_customer_base_salesperson_tab", login="cb_tour_seller"
+        )
 
     def test_manager_wins_back_a_lost_customer(self):
         self.start_tour(
