@@ -137,6 +137,17 @@ CELL_PADDING = 2  # characters of margin around a value
 FILTER_BUTTON = 2  # characters the autofilter's arrow covers in a header
 BOLD_FACTOR = 1.1  # bold letters are wider
 LINE_HEIGHT = 15  # points per line of wrapped text
+# Chinese, Japanese and Korean characters (and full-width forms) take two
+# digits' width: a column fitted on their count would cut them in half.
+WIDE_CHARACTERS = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+
+
+def text_width(text):
+    """Width of ``text`` in digits: one per character, two per wide (CJK) character."""
+    return len(text) + len(WIDE_CHARACTERS.findall(text))
 
 
 @dataclass
@@ -309,9 +320,9 @@ class _Writer:
 
     def _header_width(self, text, filter_button=False):
         # the header wraps between words, never inside one
-        longest_word = max((len(word) for word in text.split()), default=0)
+        longest_word = max((text_width(word) for word in text.split()), default=0)
         return (
-            max(min(len(text), MAX_HEADER_WIDTH), longest_word) * BOLD_FACTOR
+            max(min(text_width(text), MAX_HEADER_WIDTH), longest_word) * BOLD_FACTOR
             + CELL_PADDING
             + (FILTER_BUTTON if filter_button else 0)
         )
@@ -329,9 +340,11 @@ class _Writer:
             texts = present.map(lambda value: labels.get(value, value)) if labels else present
             if kind in ("label", "basis"):
                 texts = texts.map(self.tr)
-            return min(int(texts.astype(str).str.len().max()), MAX_TEXT_WIDTH)
+            texts = texts.astype(str)
+            widths = texts.str.len() + texts.str.count(WIDE_CHARACTERS.pattern)
+            return min(int(widths.max()), MAX_TEXT_WIDTH)
         if kind == "bool":
-            return max(len(self.tr(YES)), len(self.tr(NO)))
+            return max(text_width(self.tr(YES)), text_width(self.tr(NO)))
         if kind == "date":
             return len("2000-01-01")
         numbers = pd.to_numeric(present, errors="coerce").astype(float)
@@ -587,7 +600,7 @@ class _Writer:
                 self._fit_values(sheet, col, kind, [line[col - 1] for line in matrices[-1][1]])
         for col, text in enumerate(header):
             self._fit(sheet, col, self._header_width(text))
-        self._fit(sheet, 0, len(self.tr(_("Total"))) * BOLD_FACTOR + CELL_PADDING)
+        self._fit(sheet, 0, text_width(self.tr(_("Total"))) * BOLD_FACTOR + CELL_PADDING)
         row = 0
         for title, lines, kind in matrices:
             sheet.write_string(

@@ -183,6 +183,22 @@ def test_headers_fit_and_break_only_between_words():
     assert sheet.row_dimensions[1].height >= 30, "the header row is tall enough for wrapped headers"
 
 
+def test_chinese_headers_and_names_fit_at_two_digits_a_character():
+    """A Chinese character is as wide as two digits: columns fitted on the count would cut them."""
+    names = {"Acme": "上海星辰贸易有限公司", "Bolt": "Bolt", "Cody": "Cody"}
+    frame = ORDERS.assign(partner_id=ORDERS["partner_id"].map(names))
+    data = workbook_data_from_orders(frame, as_of=AS_OF, date_from=FROM, settings=Settings(), company="Test")
+    chinese = {"Customer": "客户", "Stage": "生命周期阶段", "At risk": "有流失风险", "Yes": "是", "No": "否"}
+    data.translate = lambda text: chinese.get(text, text)
+    data.stage_labels = {**data.stage_labels, "at_risk": "有流失风险"}
+    sheet = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))["Customers"]
+    headers = [cell.value for cell in sheet[1]]
+    customer = headers.index("客户") + 1
+    assert width(sheet, customer) >= 2 * len("上海星辰贸易有限公司"), "the Chinese name fits"
+    stage = headers.index("生命周期阶段") + 1
+    assert width(sheet, stage) >= 2 * len("生命周期阶段"), "the Chinese header fits on its line"
+
+
 def test_colour_scales_paint_the_biggest_cells_green(workbook):
     rules = {
         str(scope.sqref): rule
