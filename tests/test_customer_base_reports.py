@@ -524,3 +524,14 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         with self.assertRaisesRegex(UserError, "different currencies"):
             wizard.action_export()
         self.assertFalse(wizard.file, "nothing is produced")
+
+    def test_export_says_what_is_wrong_before_the_click(self):
+        wizard_form = Form(self.env["sale.customer.base.export"])
+        self.assertFalse(wizard_form.error, "the default period fits")
+        wizard_form.date_from = D(2026, 6, 20)
+        wizard_form.date_to = D(2026, 6, 10)
+        self.assertIn("after its end", wizard_form.error, "shown in the form as the dates are typed")
+        wizard_form.date_to = D(2026, 6, 25)
+        self.assertFalse(wizard_form.error)
+        wizard_form.date_from = D(1, 1, 1)
+        self.assertIn("at most 50 years", wizard_form.error)

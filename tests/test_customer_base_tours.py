@@ -9,6 +9,7 @@ import datetime
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -103,6 +104,7 @@ class TestCustomerBaseTours(HttpCase):
         self.assertTrue(export.file_name.endswith(".xlsx"))
         self.assertTrue(export.file, "the workbook was built")
 
+    @mute_logger("odoo.http")  # the refused value is logged as the user error it is
     def test_settings_refuse_a_bad_value_and_save_a_good_one(self):
         self.company.customer_base_lost_days = 365
         self.start_tour("/odoo/action-sale.action_sale_config_settings", "sale_customer_base_settings", login="admin")

@@ -61,6 +61,7 @@ class SaleCustomerBaseExport(models.TransientModel):
     partner_ids = fields.Many2many(
         "res.partner", string="Customers", help="Only these customers; leave empty for all that match the filters."
     )
+    error = fields.Text(compute="_compute_error")
     file = fields.Binary(readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
 
@@ -92,10 +93,25 @@ class SaleCustomerBaseExport(models.TransientModel):
         }
 
     # ---- checks
+    @api.depends("date_from", "date_to", "company_ids")
+    def _compute_error(self):
+        # shown in the form as soon as a choice does not fit, before the click
+        for wizard in self:
+            wizard.error = "\n".join(wizard._choice_problems())
+
     def _check_choices(self):
+        problems = self._choice_problems()
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def _choice_problems(self):
+        """What is wrong with the choices, in the user's words (empty when they fit)."""
+        if not self.date_from or not self.date_to:
+            return [self.env._("Choose the first and the last day of the period.")]
+        problems = []
         today = fields.Date.context_today(self)
         if self.date_from > self.date_to:
-            raise UserError(
+            problems.append(
                 self.env._(
                     "The period starts on %(start)s, after its end on %(end)s.",
                     start=self.date_from,
@@ -103,10 +119,10 @@ class SaleCustomerBaseExport(models.TransientModel):
                 )
             )
         if self.date_to > today:
-            raise UserError(self.env._("The period cannot end after today."))
+            problems.append(self.env._("The period cannot end after today."))
         if self.date_from < EARLIEST_START or relativedelta(self.date_to, self.date_from).years >= MAX_YEARS:
             # a workbook of every month since year 1 would never finish
-            raise UserError(
+            problems.append(
                 self.env._(
                     "Choose a period of at most %(years)s years starting after %(earliest)s.",
                     years=MAX_YEARS,
@@ -115,13 +131,14 @@ class SaleCustomerBaseExport(models.TransientModel):
             )
         currencies = self.company_ids.currency_id
         if len(currencies) > 1:
-            raise UserError(
+            problems.append(
                 self.env._(
                     "These companies keep their books in different currencies (%(currencies)s): "
                     "export them one currency at a time.",
                     currencies=", ".join(currencies.mapped("name")),
                 )
             )
+        return problems
 
     def _file_name(self):
         companies = self.company_ids
