@@ -6,7 +6,7 @@
     "website": "https://github.com/sale-customer-base/sale_customer_base",
     "author": "sale_customer_base developers",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_margin", "board"],
+    "depends": ["sale_management", "sale_margin", "sale_crm", "board"],
     "external_dependencies": {"python": ["pandas", "xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
