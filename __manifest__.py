@@ -28,6 +28,13 @@
         "wizards/sale_customer_campaign_wizard_views.xml",
         "wizards/sale_customer_loyalty_update_views.xml",
         "views/sale_customer_base_menus.xml",
+        "security/sale_customer_feedback_security.xml",
+        "data/sale_customer_feedback_data.xml",
+        "views/sale_customer_feedback_views.xml",
+        "views/crm_lead_views.xml",
+        "views/sale_order_followup_views.xml",
+        "views/res_partner_temperature_views.xml",
+        "views/res_config_settings_followup_views.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",

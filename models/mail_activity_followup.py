@@ -1,0 +1,20 @@
+from odoo import models
+
+from .sale_order_followup import FOLLOWUP_TYPE
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    def action_feedback_schedule_next(self, feedback=False, attachment_ids=None):
+        """A follow-up call marked done opens the customer's feedback form, to record the answers.
+
+        The follow-up activity type offers "Done & Schedule Next" (its chaining suggests), whose
+        returned action the web client opens: here the feedback form, in place of the next activity.
+        """
+        followup = self.env.ref(FOLLOWUP_TYPE, raise_if_not_found=False)
+        if len(self) != 1 or not followup or self.activity_type_id != followup or self.res_model != "sale.order":
+            return super().action_feedback_schedule_next(feedback=feedback, attachment_ids=attachment_ids)
+        order = self.env["sale.order"].browse(self.res_id)
+        self._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        return self.env["sale.customer.feedback"]._form_action(order.partner_id.commercial_partner_id, order)
