@@ -38,5 +38,6 @@
     ],
     "demo": [
         "data/res_partner_demo.xml",
+        "data/sale_customer_feedback_demo.xml",
     ],
 }

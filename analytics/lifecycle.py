@@ -40,7 +40,15 @@ STAGES = tuple(STAGE_LABELS)
 
 
 def lifecycle_stage(
-    order_count, days_since_last, median_gap, last_gap, share_of_wallet, referral_count, is_advocate, settings, alert=None
+    order_count,
+    days_since_last,
+    median_gap,
+    last_gap,
+    share_of_wallet,
+    referral_count,
+    is_advocate,
+    settings,
+    alert=None,
 ):
     """Stage of each customer with at least one order (arrays in, object array out).
 

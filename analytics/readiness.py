@@ -63,13 +63,17 @@ def conversion_by_readiness(leads):
     lost) in percent (NaN while none is closed).
     """
     frame = leads.dropna(subset=["readiness"])
-    table = pd.DataFrame(
-        {
-            "opportunities": frame.groupby("readiness").size(),
-            "won": frame[frame["outcome"] == "won"].groupby("readiness").size(),
-            "lost": frame[frame["outcome"] == "lost"].groupby("readiness").size(),
-        }
-    ).fillna(0).astype(int)
+    table = (
+        pd.DataFrame(
+            {
+                "opportunities": frame.groupby("readiness").size(),
+                "won": frame[frame["outcome"] == "won"].groupby("readiness").size(),
+                "lost": frame[frame["outcome"] == "lost"].groupby("readiness").size(),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
     closed = (table["won"] + table["lost"]).where(lambda value: value > 0)
     table["conversion"] = table["won"] / closed * 100.0
     return table

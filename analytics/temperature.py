@@ -183,7 +183,9 @@ def _scores(feedback, cancellations, last_order_day, as_of, settings):
             "day": cancellations["day"].to_numpy(dtype=np.int64),
         }
     ).merge(as_of.reset_index(), on="partner_id")
-    cancelled = cancelled[(cancelled["day"] <= cancelled["as_of"]) & (cancelled["day"] > cancelled["partner_id"].map(start))]
+    cancelled = cancelled[
+        (cancelled["day"] <= cancelled["as_of"]) & (cancelled["day"] > cancelled["partner_id"].map(start))
+    ]
     result["cancellations"] = cancelled.groupby("partner_id").size().reindex(customers, fill_value=0)
     last_feedback = known.groupby("partner_id")["day"].max()
     orders = last_order_day.reindex(customers) if last_order_day is not None else pd.Series(np.nan, index=customers)

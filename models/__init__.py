@@ -21,3 +21,4 @@ from . import res_company_followup
 from . import res_config_settings_followup
 from . import sale_order_followup
 from . import mail_activity_followup
+from . import sale_customer_feedback_demo

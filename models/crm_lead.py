@@ -95,9 +95,7 @@ class CrmLead(models.Model):
         if self.readiness == "ready":
             return (
                 self.env._("Make the offer now"),
-                self.env._(
-                    "Need, budget and urgency are there: send the offer today and agree on the order date."
-                ),
+                self.env._("Need, budget and urgency are there: send the offer today and agree on the order date."),
                 today + relativedelta(days=READY_DEADLINE_DAYS),
             )
         if self.readiness == "push":

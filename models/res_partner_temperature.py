@@ -61,8 +61,7 @@ class ResPartner(models.Model):
         index=False,
         readonly=True,
         groups="sales_team.group_sale_salesman",
-        help="Cancelled orders and credit notes in the analysis window: each takes half of this component "
-        "(weight 10).",
+        help="Cancelled orders and credit notes in the analysis window: each takes half of this component (weight 10).",
     )
     temperature_contact_days = fields.Integer(
         "Days Since Last Contact",

@@ -26,7 +26,9 @@ class SaleOrder(models.Model):
     customer_feedback_count = fields.Integer("Feedback Count", compute="_compute_customer_feedback_count")
 
     def _compute_customer_feedback_count(self):
-        groups = self.env["sale.customer.feedback"]._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"])
+        groups = self.env["sale.customer.feedback"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+        )
         counts = {order.id: count for order, count in groups}
         for order in self:
             order.customer_feedback_count = counts.get(order.id, 0)
@@ -83,7 +85,9 @@ class SaleOrder(models.Model):
         return (
             self.env["mail.activity"]
             .sudo()
-            .search([("res_model", "=", "sale.order"), ("res_id", "in", self.ids), ("activity_type_id", "=", followup.id)])
+            .search(
+                [("res_model", "=", "sale.order"), ("res_id", "in", self.ids), ("activity_type_id", "=", followup.id)]
+            )
         )
 
     def _schedule_customer_followups(self):
@@ -154,7 +158,7 @@ class SaleOrder(models.Model):
                 "note": self.env._(
                     "Ask how the product, our staff, the delivery and the moment of sale suited the customer, how "
                     "likely it is to recommend us, what share of these purchases it makes with us, and what would "
-                    "make it buy more from us. \"Done & Schedule Next\" opens the feedback form to record the answers."
+                    'make it buy more from us. "Done & Schedule Next" opens the feedback form to record the answers.'
                 ),
             }
             for user, pairs in by_user.items()

@@ -1,7 +1,10 @@
 """Around the sale: readiness on opportunities, the follow-up after each order, feedback, temperature."""
 
+import base64
 import datetime
+import io
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
@@ -25,7 +28,11 @@ class TestCustomerFeedback(CustomerBaseCommon):
     def followups(self, partner):
         orders = self.env["sale.order"].search([("partner_id", "child_of", partner.id)])
         return self.env["mail.activity"].search(
-            [("res_model", "=", "sale.order"), ("res_id", "in", orders.ids), ("activity_type_id", "=", self.followup_type.id)]
+            [
+                ("res_model", "=", "sale.order"),
+                ("res_id", "in", orders.ids),
+                ("activity_type_id", "=", self.followup_type.id),
+            ]
         )
 
     def confirm(self, partner, amount=100.0):
@@ -129,7 +136,12 @@ class TestCustomerFeedback(CustomerBaseCommon):
     def test_complaint_makes_an_active_customer_at_risk_with_the_reason(self):
         self.regular(self.customer)
         self.Feedback.create(
-            {"partner_id": self.customer.id, "complaint": True, "complaint_note": "Late delivery", "recommendation": "5"}
+            {
+                "partner_id": self.customer.id,
+                "complaint": True,
+                "complaint_note": "Late delivery",
+                "recommendation": "5",
+            }
         )
         customer = self.customer.with_company(self.company)
         self.assertEqual(customer.customer_stage, "at_risk", "a complaint, before the orders stop")
@@ -180,7 +192,9 @@ class TestCustomerFeedback(CustomerBaseCommon):
 
     # ---- readiness on opportunities
     def lead(self, **answers):
-        return self.env["crm.lead"].create({"name": "Fit-out", "type": "opportunity", "partner_id": self.other.id, **answers})
+        return self.env["crm.lead"].create(
+            {"name": "Fit-out", "type": "opportunity", "partner_id": self.other.id, **answers}
+        )
 
     def test_readiness_and_the_next_step_it_proposes(self):
         ready = self.lead(readiness_need="yes", readiness_budget="yes", readiness_urgency="yes")
@@ -230,6 +244,31 @@ class TestCustomerFeedback(CustomerBaseCommon):
         self.assertAlmostEqual(satisfaction, 3.6, msg="mean of 4, 4, 4, 4, 2")
         self.assertEqual(count, 5, "five answers")
 
+    def test_workbook_feedback_sheet(self):
+        self.order(self.customer, D(2026, 6, 1), 100.0)
+        self.Feedback.create(
+            {
+                "partner_id": self.customer.id,
+                "recommendation": "0",
+                "buy_more": "A yearly contract",
+                "complaint": True,
+                "complaint_note": "Late",
+            }
+        )
+        self.env["res.partner"].recompute_customer_base()
+        wizard = self.env["sale.customer.base.export"].create({"date_from": D(2026, 1, 1)})
+        wizard.action_export()
+        workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+        sheet = workbook["Feedback"]
+        headers = [cell.value for cell in sheet[1]]
+        [answer] = [
+            dict(zip(headers, row, strict=True)) for row in sheet.iter_rows(min_row=2, max_row=2, values_only=True)
+        ]
+        self.assertEqual(answer["Customer"], self.customer.name, "the answer of the customer exported")
+        self.assertEqual(answer["Recommendation (0-10)"], 0, "a 0 answer is an answer, not an empty cell")
+        self.assertEqual(answer["What would make them buy more"], "A yearly contract", "in the customer's words")
+        self.assertEqual(answer["Complaint"], "Yes", "the complaint")
+
 
 @tagged("post_install", "-at_install")
 @freeze_time(TODAY)
@@ -240,11 +279,17 @@ class TestCustomerFeedbackAccess(CustomerBaseCommon):
         cls.company_b = cls.env["res.company"].create({"name": "Feedback Company B"})
         cls.env.user.company_ids |= cls.company_b
         cls.alice = new_test_user(
-            cls.env, "fb_alice", groups="sales_team.group_sale_salesman", company_id=cls.company.id,
+            cls.env,
+            "fb_alice",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
             company_ids=[cls.company.id],
         )
         cls.boss = new_test_user(
-            cls.env, "fb_boss", groups="sales_team.group_sale_manager", company_id=cls.company.id,
+            cls.env,
+            "fb_boss",
+            groups="sales_team.group_sale_manager",
+            company_id=cls.company.id,
             company_ids=[cls.company.id],
         )
         cls.customer.user_id = cls.alice
@@ -262,8 +307,11 @@ class TestCustomerFeedbackAccess(CustomerBaseCommon):
         self.assertEqual(report.feedback_id, self.own, "the analysis shows her customers' too")
 
     def test_salesperson_records_feedback_on_her_customer(self):
-        feedback = self.env["sale.customer.feedback"].with_user(self.alice).with_company(self.company).create(
-            {"partner_id": self.customer.id, "share_of_wallet": 70.0, "satisfaction_service": "5"}
+        feedback = (
+            self.env["sale.customer.feedback"]
+            .with_user(self.alice)
+            .with_company(self.company)
+            .create({"partner_id": self.customer.id, "share_of_wallet": 70.0, "satisfaction_service": "5"})
         )
         self.assertEqual(feedback.user_id, self.alice, "asked by her")
         self.assertEqual(self.customer.with_company(self.company).share_of_wallet, 70.0, "the share is set for her")

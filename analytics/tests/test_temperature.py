@@ -107,8 +107,12 @@ def test_scores_out_of_range_are_refused():
 
 def _orders(partner, ages):
     return pd.DataFrame(
-        {"partner_id": partner, "date": [AS_OF - datetime.timedelta(days=age) for age in ages], "revenue": 100.0,
-         "margin": 20.0}
+        {
+            "partner_id": partner,
+            "date": [AS_OF - datetime.timedelta(days=age) for age in ages],
+            "revenue": 100.0,
+            "margin": 20.0,
+        }
     )
 
 
