@@ -38,7 +38,9 @@ class SaleCustomerFeedback(models.Model):
         required=True,
         index=True,
         tracking=True,
-        domain="[('is_company', '=', True), '|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        # the commercial partner: a company, or a person buying for itself
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False), "
+        "'|', ('company_id', '=', False), ('company_id', '=', company_id)]",
         ondelete="cascade",
     )
     company_id = fields.Many2one(

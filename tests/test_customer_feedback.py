@@ -190,6 +190,16 @@ class TestCustomerFeedback(CustomerBaseCommon):
         self.assertFalse(self.Feedback.search([("partner_id", "in", (self.customer | foreign).ids)]), "nothing written")
         self.assertFalse(self.customer.with_company(self.company).share_of_wallet, "no share set either")
 
+    def test_settings_out_of_range_are_refused_naming_the_field(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.company.customer_followup_first_days = 0
+        self.assertIn("Follow-up After a First Order (days) must be between 1 and 365", str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
+            self.company.customer_base_feedback_alert_days = 0
+        self.assertIn("Complaint Keeps a Customer At Risk (days)", str(caught.exception), "the field is named")
+        self.company.customer_base_feedback_alert_days = 5
+        self.assertEqual(self.company._customer_base_settings().feedback_alert_days, 5, "the engine reads it")
+
     # ---- readiness on opportunities
     def lead(self, **answers):
         return self.env["crm.lead"].create(
