@@ -216,7 +216,7 @@ def _advocates(feedback):
     if answers.empty:
         return pd.Series(dtype=bool)
     promoter = answers["recommendation"] >= PROMOTER_FROM
-    grouped = answers.assign(promoter=promoter).groupby("partner_id")
-    last = grouped.tail(1).set_index("partner_id")
-    before = grouped["promoter"].apply(lambda values: len(values) > 1 and bool(values.iloc[-2]))
-    return last["promoter"] & (last["referral"] | before.reindex(last.index).fillna(False).astype(bool))
+    # the answer before, per customer (answers are sorted by customer, day, id): no Python loop per customer
+    before = promoter.groupby(answers["partner_id"]).shift(1).astype(object).where(lambda value: value.notna(), False)
+    advocate = promoter & (answers["referral"] | before.astype(bool))
+    return advocate.groupby(answers["partner_id"]).last()
