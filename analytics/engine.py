@@ -199,9 +199,10 @@ def _temperature(feedback, cancellations, per, as_of_day, settings):
         temperature[column] = temperature[column].astype(object).where(temperature[column].notna(), False).astype(bool)
     for column in ("customer_temperature", "temperature_previous", "temperature_alert"):
         temperature[column] = temperature[column].astype(object).where(temperature[column].notna(), None)
-    for column in ("temperature_score", "temperature_satisfaction", "temperature_recommendation", "last_feedback_date"):
-        temperature[column] = pd.to_numeric(temperature[column]).astype(float)
-    for column in ("temperature_complaints", "temperature_cancellations", "temperature_contact_days"):
+    # numbers (counts and days too) as floats: NaN for customers without feedback
+    numbers = ("temperature_score", "temperature_satisfaction", "temperature_recommendation", "last_feedback_date")
+    numbers += ("temperature_complaints", "temperature_cancellations", "temperature_contact_days")
+    for column in numbers:
         temperature[column] = pd.to_numeric(temperature[column]).astype(float)
     return temperature
 
