@@ -29,7 +29,7 @@ class ResPartner(models.Model):
         "since we last heard from it: cold below 25, cool from 25, warm from 50, hot from 75.",
     )
     temperature_score = fields.Float(
-        "Temperature Score", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
+        company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
     )
     temperature_satisfaction = fields.Float(
         "Satisfaction (0-100)",

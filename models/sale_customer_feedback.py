@@ -48,7 +48,6 @@ class SaleCustomerFeedback(models.Model):
     )
     order_id = fields.Many2one(
         "sale.order",
-        "Order",
         index="btree_not_null",
         check_company=True,
         domain="[('partner_id', 'child_of', partner_id), ('state', '=', 'sale')]",
@@ -59,7 +58,6 @@ class SaleCustomerFeedback(models.Model):
     )
     salesperson_id = fields.Many2one(
         "res.users",
-        "Salesperson",
         compute="_compute_salesperson_id",
         store=True,
         index="btree_not_null",

@@ -45,13 +45,13 @@ class SaleCustomerFeedbackReport(models.Model):
         "res.partner": ["customer_segment"],
     }
 
-    feedback_id = fields.Many2one("sale.customer.feedback", "Feedback", readonly=True)
+    feedback_id = fields.Many2one("sale.customer.feedback", readonly=True)
     date = fields.Date(readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    order_id = fields.Many2one("sale.order", "Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     user_id = fields.Many2one("res.users", "Asked By", readonly=True)
-    salesperson_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
     categ_id = fields.Many2one("product.category", "Product Category", readonly=True)
     customer_segment = fields.Selection(SEGMENTS, "Segment", readonly=True)
     moment = fields.Selection(

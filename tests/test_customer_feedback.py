@@ -58,6 +58,17 @@ class TestCustomerFeedback(CustomerBaseCommon):
         self.confirm(self.customer)
         self.assertEqual(len(self.followups(self.customer)), 1, "a follow-up is already planned: no second one")
 
+    def test_one_confirmation_of_many_orders_plans_one_followup_per_customer(self):
+        first = self.order(self.customer, TODAY, 10.0, state="draft")
+        latest = self.order(self.contact, TODAY, 20.0, state="draft")  # its contact buys for Acme
+        other = self.order(self.other, TODAY, 30.0, state="draft")
+        (first | latest | other).action_confirm()
+        self.assertEqual(self.followups(self.customer).res_id, latest.id, "one for Acme, on its latest order")
+        self.assertEqual(self.followups(self.other).res_id, other.id, "one for the other customer")
+        self.assertEqual(
+            self.followups(self.customer).date_deadline, TODAY + datetime.timedelta(days=7), "both orders are its first"
+        )
+
     def test_repeat_order_followup_after_30_days_or_none(self):
         self.order(self.customer, D(2026, 1, 10), 100.0)
         self.confirm(self.customer)
@@ -96,7 +107,7 @@ class TestCustomerFeedback(CustomerBaseCommon):
         self.assertEqual(action["context"]["default_order_id"], order.id, "about the order followed up")
         self.assertEqual(action["context"]["default_partner_id"], self.customer.id, "of its customer")
         self.assertFalse(self.followups(self.customer), "the follow-up is done")
-        feedback = Form(self.Feedback.with_context(action["context"]))
+        feedback = Form(self.Feedback.with_context(**action["context"]))
         feedback.satisfaction_product = "4"
         feedback.recommendation = "8"
         self.assertEqual(feedback.save().order_id, order, "the form is filled from the action")
