@@ -36,6 +36,9 @@
         "views/res_partner_temperature_views.xml",
         "views/res_config_settings_followup_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["sale_customer_base/static/src/**/*"],
+    },
     "demo": [
         "data/res_partner_demo.xml",
         "data/sale_customer_feedback_demo.xml",

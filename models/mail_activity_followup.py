@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 from .sale_order_followup import FOLLOWUP_TYPE
 
@@ -6,11 +6,19 @@ from .sale_order_followup import FOLLOWUP_TYPE
 class MailActivity(models.Model):
     _inherit = "mail.activity"
 
+    # read by the web client (activities are sent with all their fields): "Done" opens the feedback form
+    customer_followup = fields.Boolean("Follow-up Call After a Sale", compute="_compute_customer_followup")
+
+    def _compute_customer_followup(self):
+        followup = self.env.ref(FOLLOWUP_TYPE, raise_if_not_found=False)
+        for activity in self:
+            activity.customer_followup = bool(followup) and activity.activity_type_id == followup
+
     def action_feedback_schedule_next(self, feedback=False, attachment_ids=None):
         """A follow-up call marked done opens the customer's feedback form, to record the answers.
 
-        The follow-up activity type offers "Done & Schedule Next" (its chaining suggests), whose
-        returned action the web client opens: here the feedback form, in place of the next activity.
+        The web client opens the action "Done & Schedule Next" returns: here the feedback form, in place
+        of the next activity; for follow-ups, the plain "Done" goes the same way (static/src/activity).
         """
         followup = self.env.ref(FOLLOWUP_TYPE, raise_if_not_found=False)
         if len(self) != 1 or not followup or self.activity_type_id != followup or self.res_model != "sale.order":

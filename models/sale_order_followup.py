@@ -158,7 +158,7 @@ class SaleOrder(models.Model):
                 "note": self.env._(
                     "Ask how the product, our staff, the delivery and the moment of sale suited the customer, how "
                     "likely it is to recommend us, what share of these purchases it makes with us, and what would "
-                    'make it buy more from us. "Done & Schedule Next" opens the feedback form to record the answers.'
+                    "make it buy more from us. Marking this call done opens the feedback form for the answers."
                 ),
             }
             for user, pairs in by_user.items()

@@ -102,7 +102,11 @@ class TestCustomerFeedback(CustomerBaseCommon):
 
     def test_done_and_schedule_next_opens_the_feedback_form(self):
         order = self.confirm(self.customer)
-        action = self.followups(self.customer).action_feedback_schedule_next(feedback="Called, all fine")
+        followup = self.followups(self.customer)
+        self.assertTrue(followup.customer_followup, "the web client's Done knows it is a follow-up call")
+        todo = order.activity_schedule("mail.mail_activity_data_todo", summary="Send the invoice")
+        self.assertFalse(todo.customer_followup, "other activities keep their Done")
+        action = followup.action_feedback_schedule_next(feedback="Called, all fine")
         self.assertEqual(action["res_model"], "sale.customer.feedback", "the feedback form opens")
         self.assertEqual(action["context"]["default_order_id"], order.id, "about the order followed up")
         self.assertEqual(action["context"]["default_partner_id"], self.customer.id, "of its customer")
