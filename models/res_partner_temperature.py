@@ -6,12 +6,17 @@ written in SQL by ``sale.customer.base.engine`` from the feedback answers, see
 a person on the form, or the customer's own answer in a feedback.
 """
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .crm_lead import READINESS, TEMPERATURES
+from .res_partner import FIGURE_CONTEXT
 
 ALERTS = [("complaint", "Complaint"), ("cooled", "Cooled down")]
 SHARE_SOURCES = [("manual", "Set by hand"), ("feedback", "Customer's answer in a feedback")]
+# components drawn from the customer's orders: like the other order figures, a salesperson
+# with "own documents only" sees them for her customers only (temperature and alert stay visible)
+TEMPERATURE_ORDER_FIGURES = frozenset({"temperature_cancellations", "temperature_contact_days"})
 
 
 class ResPartner(models.Model):
@@ -59,6 +64,7 @@ class ResPartner(models.Model):
         "Cancellations and Returns in Window",
         company_dependent=True,
         index=False,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Cancelled orders and credit notes in the analysis window: each takes half of this component (weight 10).",
@@ -67,6 +73,7 @@ class ResPartner(models.Model):
         "Days Since Last Contact",
         company_dependent=True,
         index=False,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Days since the latest order or feedback (weight 15, zero after the days set in the settings).",
@@ -155,6 +162,13 @@ class ResPartner(models.Model):
             readiness.setdefault(lead.partner_id.commercial_partner_id.id, lead.readiness)
         for partner in self:
             partner.customer_readiness = readiness.get(partner.commercial_partner_id.id, False)
+
+    @api.model
+    def _customer_figure_sql(self, alias, fname, expression, company=None):
+        if fname in TEMPERATURE_ORDER_FIGURES and self._customer_figures_restricted():
+            visible = self._customer_figures_visible_sql(alias, company)
+            return SQL("CASE WHEN %s THEN %s END", visible, expression)
+        return super()._customer_figure_sql(alias, fname, expression, company)
 
     def write(self, vals):
         if "share_of_wallet" in vals:

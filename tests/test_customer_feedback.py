@@ -341,5 +341,18 @@ class TestCustomerFeedbackAccess(CustomerBaseCommon):
         self.assertEqual(feedback.user_id, self.alice, "asked by her")
         self.assertEqual(self.customer.with_company(self.company).share_of_wallet, 70.0, "the share is set for her")
 
+    def test_salesperson_sees_temperature_but_not_order_figures_of_a_colleagues_customer(self):
+        colleagues = self.env["res.partner"].create({"name": "Colleague's Customer", "is_company": True})
+        colleagues.user_id = self.boss
+        self.order(colleagues, TODAY - datetime.timedelta(days=30), 100.0)
+        self.env["sale.customer.feedback"].with_company(self.company).create(
+            {"partner_id": colleagues.id, "recommendation": "10", "date": TODAY - datetime.timedelta(days=40)}
+        )
+        theirs = colleagues.with_user(self.alice).with_company(self.company)
+        self.assertEqual(theirs.customer_temperature, "hot", "the temperature says how to treat the customer")
+        self.assertFalse(theirs.temperature_contact_days, "days since the last order are a colleague's figure")
+        boss = colleagues.with_user(self.boss).with_company(self.company)
+        self.assertEqual(boss.temperature_contact_days, 30, "her own customer's figure")
+
     def test_manager_sees_all_of_her_companies_only(self):
         self.assertEqual(self.visible(self.boss), self.own | self.others, "all of company A, none of B")
