@@ -6,7 +6,7 @@
     "website": "https://github.com/sale-customer-base/sale_customer_base",
     "author": "sale_customer_base developers",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_margin", "board"],
+    "depends": ["sale_management", "sale_margin", "sale_crm", "board"],
     "external_dependencies": {"python": ["pandas", "xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
@@ -28,11 +28,22 @@
         "wizards/sale_customer_campaign_wizard_views.xml",
         "wizards/sale_customer_loyalty_update_views.xml",
         "views/sale_customer_base_menus.xml",
+        "security/sale_customer_feedback_security.xml",
+        "data/sale_customer_feedback_data.xml",
+        "views/sale_customer_feedback_views.xml",
+        "views/crm_lead_views.xml",
+        "views/sale_order_followup_views.xml",
+        "views/res_partner_temperature_views.xml",
+        "views/res_config_settings_followup_views.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",
+        "data/sale_customer_feedback_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sale_customer_base/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sale_customer_base/static/tests/tours/**/*",
         ],

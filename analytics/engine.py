@@ -29,7 +29,9 @@ Per customer:
   customers): their ABC class and shares wait for the next full run;
 - ``revenue_window``, ``orders_window`` over the analysis window (orders after
   as-of minus ``window_months`` calendar months, up to as-of);
-- segments and stage, see :mod:`.segments` and :mod:`.lifecycle`.
+- segments and stage, see :mod:`.segments` and :mod:`.lifecycle`;
+- temperature and its components, from the customer's ``feedback`` and
+  ``cancellations`` when given, see :mod:`.temperature` (none without feedback).
 """
 
 from dataclasses import dataclass
@@ -41,6 +43,7 @@ from .dates import DAYS_PER_MONTH, days_column, months_back, to_day
 from .lifecycle import lifecycle_stage
 from .segments import abc_classes, dependency_risk, key_within_portfolio, xyz_by_frequency, xyz_by_stability
 from .settings import Settings
+from .temperature import TEMPERATURE_COLUMNS, customer_temperature
 
 ORDER_COLUMNS = ("partner_id", "revenue", "margin")  # and "date" (or "day": day numbers)
 OPTIONAL_ORDER_COLUMNS = ("team_id", "user_id", "order_id")
@@ -78,6 +81,7 @@ METRIC_COLUMNS = (
     "is_key_account_salesperson",
     "team_id",
     "user_id",
+    *TEMPERATURE_COLUMNS,
 )
 
 
@@ -91,7 +95,18 @@ class CustomerBase:
     window_revenue: float  # the company's revenue in the window
 
 
-def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None, ranks=None, lifetime_months=None):
+def customer_metrics(
+    orders,
+    as_of,
+    settings=None,
+    *,
+    prospects=(),
+    manual=None,
+    ranks=None,
+    lifetime_months=None,
+    feedback=None,
+    cancellations=None,
+):
     """Compute every metric of the customers of one company.
 
     :param orders: DataFrame of confirmed orders (see module docstring)
@@ -105,6 +120,8 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
     :param ranks: DataFrame indexed by customer id with ``RANK_COLUMNS``, to
         use instead of ranking ``orders`` (update of a few customers)
     :param lifetime_months: T to use instead of the one from ``settings``
+    :param feedback: DataFrame of feedback answers, see :func:`.temperature.customer_temperature`
+    :param cancellations: DataFrame of cancelled orders and credit notes (``partner_id``, ``day``)
     """
     settings = settings or Settings()
     as_of_day = to_day(as_of)
@@ -135,6 +152,7 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
     segment = per["abc_class"].str.upper() + per["xyz_class"].str.upper()
     per["customer_segment"] = segment.where(segment.notna(), None).astype(object)
     per["dependency_risk"] = dependency_risk(per["revenue_share"], settings)
+    per = per.join(_temperature(feedback, cancellations, per, as_of_day, settings))
     reason = manual["key_account_reason"].astype(bool)
     per["is_key_account"] = (
         pd.Series(
@@ -150,8 +168,9 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
         per["last_gap"],
         manual["share_of_wallet"],
         manual["referral_count"],
-        manual["is_advocate"],
+        manual["is_advocate"] | per["feedback_advocate"],
         settings,
+        alert=per["temperature_alert"].notna(),
     )
     per["ltv"], per["ltv_basis"] = _lifetime_value(per, as_of_day, settings)
     per["ranks_pending"] = ranks is not None
@@ -159,6 +178,7 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
     per.loc[per["customer_stage"] == "lost", "next_day"] = np.nan
     for column in ("first", "last", "next"):
         per[f"{column}_order_date"] = pd.to_datetime(per.pop(f"{column}_day"), unit="D")
+    per["last_feedback_date"] = pd.to_datetime(per["last_feedback_date"], unit="D")
     per = _add_prospects(per, prospects)
     return CustomerBase(
         metrics=per.loc[:, list(METRIC_COLUMNS)],
@@ -166,6 +186,25 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
         lost_customers=int(lost.sum()),
         window_revenue=float(per["revenue_window"].clip(lower=0).sum()),
     )
+
+
+def _temperature(feedback, cancellations, per, as_of_day, settings):
+    """The temperature columns of the customers of ``per`` (empty ones for those without feedback)."""
+    if feedback is None or feedback.empty:
+        temperature = pd.DataFrame(index=per.index, columns=list(TEMPERATURE_COLUMNS))
+    else:
+        temperature = customer_temperature(feedback, cancellations, per["last_day"], as_of_day, settings)
+        temperature = temperature.reindex(per.index)
+    for column in ("temperature_cooled", "feedback_advocate"):
+        temperature[column] = temperature[column].astype(object).where(temperature[column].notna(), False).astype(bool)
+    for column in ("customer_temperature", "temperature_previous", "temperature_alert"):
+        temperature[column] = temperature[column].astype(object).where(temperature[column].notna(), None)
+    # numbers (counts and days too) as floats: NaN for customers without feedback
+    numbers = ("temperature_score", "temperature_satisfaction", "temperature_recommendation", "last_feedback_date")
+    numbers += ("temperature_complaints", "temperature_cancellations", "temperature_contact_days")
+    for column in numbers:
+        temperature[column] = pd.to_numeric(temperature[column]).astype(float)
+    return temperature
 
 
 def _prepare_orders(orders, as_of_day):

@@ -6,8 +6,12 @@ The first matching rule wins, in this order:
 - ``at_risk``: silent for more than max(``at_risk_min_days`` (60),
   ``at_risk_interval_factor`` (2) x the customer's median days between orders),
   or more than ``at_risk_single_order_days`` (90) for a single-order customer;
+  or, before its orders stop, a temperature alert: its latest feedback (at most
+  ``feedback_alert_days`` old) holds a complaint or made it cooler (see
+  :mod:`.temperature`); without feedback there is no alert;
 - ``reactivated``: the latest order came after a gap longer than ``lost_days``;
-- ``advocate``: loyal, and has referred at least one customer or is flagged;
+- ``advocate``: loyal, and has referred at least one customer or is flagged
+  (by a person, or by its feedback: see ``feedback_advocate`` in :mod:`.temperature`);
 - ``loyal``: regular and buys (almost) only from us: a share of wallet
   estimate of at least ``loyal_share_of_wallet`` (80 %);
 - ``regular``: at least ``regular_min_orders`` (3) orders;
@@ -36,9 +40,20 @@ STAGES = tuple(STAGE_LABELS)
 
 
 def lifecycle_stage(
-    order_count, days_since_last, median_gap, last_gap, share_of_wallet, referral_count, is_advocate, settings
+    order_count,
+    days_since_last,
+    median_gap,
+    last_gap,
+    share_of_wallet,
+    referral_count,
+    is_advocate,
+    settings,
+    alert=None,
 ):
-    """Stage of each customer with at least one order (arrays in, object array out)."""
+    """Stage of each customer with at least one order (arrays in, object array out).
+
+    ``alert``: optional booleans, a temperature alert (complaint or cooling) that makes an active customer at risk.
+    """
     order_count = np.asarray(order_count)
     days_since_last = np.asarray(days_since_last, dtype=float)
     median_gap = np.nan_to_num(np.asarray(median_gap, dtype=float), nan=0.0)
@@ -54,6 +69,8 @@ def lifecycle_stage(
         np.maximum(settings.at_risk_min_days, settings.at_risk_interval_factor * median_gap),
     )
     at_risk = days_since_last > silence_limit
+    if alert is not None:
+        at_risk = at_risk | np.asarray(alert, dtype=bool)
     reactivated = (order_count >= 2) & (last_gap > settings.lost_days)
     regular = order_count >= settings.regular_min_orders
     loyal = regular & at_least(share_of_wallet, settings.loyal_share_of_wallet) & (share_of_wallet > 0)

@@ -37,6 +37,9 @@ RANGES = {
     "dependency_elevated_percent": (0.1, 100),
     "dependency_high_percent": (0.1, 100),
     "dependency_critical_percent": (0.1, 100),
+    # Customer temperature
+    "temperature_contact_days": (1, 3650),  # days without contact that bring its component to 0
+    "feedback_alert_days": (1, 3650),  # days a complaint or a cooling keeps a customer at risk
 }
 # (lower, higher): the first must stay strictly below the second, or a class or a
 # stage can never happen (at risk after 60 days is never reached when lost after 30).
@@ -133,6 +136,9 @@ class Settings:
     dependency_elevated_percent: float = 20.0
     dependency_high_percent: float = 40.0
     dependency_critical_percent: float = 50.0
+    # Customer temperature (see analytics.temperature)
+    temperature_contact_days: int = 180
+    feedback_alert_days: int = 90
 
     def __post_init__(self):
         problems = setting_problems(vars(self))

@@ -106,6 +106,27 @@ PERIOD_TABLES = (
     ("quarter", _("Quarter"), "quarterly_flow"),
     ("year", _("Year"), "yearly_flow"),
 )
+# (header, column, kind) of the Feedback sheet's answers; absent columns are left out
+FEEDBACK_COLUMNS = [
+    (_("Date"), "date", "date"),
+    (_("Customer"), "customer", "text"),
+    (_("Company"), "company", "text"),
+    (_("Salesperson"), "salesperson", "text"),
+    (_("Asked by"), "asked_by", "text"),
+    (_("Order"), "order", "text"),
+    (_("Product category"), "category", "text"),
+    (_("Satisfaction (1-5)"), "satisfaction", "number"),
+    (_("Product"), "satisfaction_product", "int"),
+    (_("Service and staff"), "satisfaction_service", "int"),
+    (_("Delivery"), "satisfaction_delivery", "int"),
+    (_("Moment of sale"), "satisfaction_moment", "int"),
+    (_("Recommendation (0-10)"), "recommendation", "int"),
+    (_("Share with us"), "share_of_wallet", "percent"),
+    (_("Complaint"), "complaint", "bool"),
+    (_("What went wrong"), "complaint_note", "text"),
+    (_("What would make them buy more"), "buy_more", "text"),
+]
+PROMOTER_FROM, DETRACTOR_UP_TO = 9, 6  # recommendation: 9-10 promoter, 0-6 detractor (NPS)
 RISK_LABELS = {"none": _("None"), "elevated": _("Elevated"), "high": _("High"), "critical": _("Critical")}
 NONE_LABEL = _("(none)")
 YES, NO = _("Yes"), _("No")
@@ -124,6 +145,7 @@ SHEETS = {
     "key_accounts": _("Key accounts"),
     "managers": _("Key account managers"),
     "slipping": _("Lost and at risk"),
+    "feedback": _("Feedback"),
 }
 MAX_SHEET_NAME = 31  # characters Excel allows
 CHART_ROWS = 16  # rows a chart covers
@@ -181,6 +203,8 @@ class WorkbookData:
     quarterly_flow: pd.DataFrame | None = None
     yearly_flow: pd.DataFrame | None = None
     right_to_left: bool = False  # sheets read from the right, for Arabic, Hebrew, Persian readers
+    # one row per feedback answer, columns of FEEDBACK_COLUMNS; None: no Feedback sheet
+    feedback: pd.DataFrame | None = None
 
 
 def build_workbook(data, tmpdir=None):
@@ -200,6 +224,8 @@ def build_workbook(data, tmpdir=None):
     writer.key_accounts()
     writer.key_account_managers()
     writer.lost_and_at_risk()
+    if data.feedback is not None:
+        writer.feedback()
     writer.fit_columns()
     workbook.close()
     return buffer.getvalue()
@@ -838,3 +864,43 @@ class _Writer:
             spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in slipping.columns
         ]
         self._list_sheet("slipping", specs, slipping)
+
+    def feedback(self):
+        """The feedback answers, then per salesperson: answers, satisfaction, NPS (% promoters - % detractors)
+        and complaints."""
+        answers = self.data.feedback
+        if "date" in answers:
+            answers = answers.sort_values("date", ascending=False, kind="stable")
+        specs = [spec for spec in FEEDBACK_COLUMNS if spec[1] in answers.columns]
+        people = answers.assign(
+            salesperson=answers["salesperson"].astype(object).fillna(self.tr(NONE_LABEL))
+            if "salesperson" in answers
+            else self.tr(NONE_LABEL)
+        )
+        recommendation = pd.to_numeric(people.get("recommendation", pd.Series(np.nan, index=people.index)))
+        answered = recommendation.notna()
+        frame = pd.DataFrame(
+            {
+                "salesperson": people["salesperson"],
+                "answers": 1,
+                "satisfaction": pd.to_numeric(people.get("satisfaction", pd.Series(np.nan, index=people.index))),
+                "promoters": (recommendation >= PROMOTER_FROM).astype(int),
+                "detractors": (answered & (recommendation <= DETRACTOR_UP_TO)).astype(int),
+                "answered": answered.astype(int),
+                "complaints": people.get("complaint", pd.Series(False, index=people.index)).fillna(False).astype(int),
+            }
+        )
+        grouped = frame.groupby("salesperson")
+        summary = grouped[["answers", "promoters", "detractors", "answered", "complaints"]].sum()
+        summary["satisfaction"] = grouped["satisfaction"].mean()
+        rated = summary["answered"].where(summary["answered"] > 0)
+        summary["nps"] = (summary["promoters"] - summary["detractors"]) / rated * 100.0
+        summary = summary.reset_index().sort_values("answers", ascending=False, kind="stable")
+        summary_specs = [
+            (_("Salesperson"), "salesperson", "text"),
+            (_("Answers"), "answers", "int"),
+            (_("Satisfaction (1-5)"), "satisfaction", "number"),
+            (_("NPS"), "nps", "number"),
+            (_("Complaints"), "complaints", "int"),
+        ]
+        self._list_sheet("feedback", specs, answers, more=[(summary_specs, summary)])

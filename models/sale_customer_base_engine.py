@@ -59,6 +59,19 @@ METRIC_FIELDS = {
     "is_key_account": ("is_key_account", "bool"),
     "is_key_account_team": ("is_key_account_team", "bool"),
     "is_key_account_salesperson": ("is_key_account_salesperson", "bool"),
+    # customer temperature, from the feedback (see analytics.temperature)
+    "customer_temperature": ("customer_temperature", "varchar"),
+    "temperature_score": ("temperature_score", "float8"),
+    "temperature_satisfaction": ("temperature_satisfaction", "float8"),
+    "temperature_recommendation": ("temperature_recommendation", "float8"),
+    "temperature_complaints": ("temperature_complaints", "int4"),
+    "temperature_cancellations": ("temperature_cancellations", "int4"),
+    "temperature_contact_days": ("temperature_contact_days", "int4"),
+    "temperature_previous": ("temperature_previous", "varchar"),
+    "temperature_cooled": ("temperature_cooled", "bool"),
+    "temperature_alert": ("temperature_alert", "varchar"),
+    "last_feedback_date": ("last_feedback_date", "date"),
+    "feedback_advocate": ("feedback_advocate", "bool"),
     # a hash of all the values above: comparing it alone tells which customers changed
     "signature": ("customer_base_signature", "varchar"),
 }
@@ -127,6 +140,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             settings,
             prospects=self._prospects(company),
             manual=self._manual_inputs(company),
+            feedback=self._feedback_frame(company),
+            cancellations=self._cancellations_frame(company),
         )
         written = self._store(company, as_of, result.metrics)
         # the same orders give the periods in progress of the customer base history
@@ -197,6 +212,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             manual=self._manual_inputs(company, ids),
             ranks=self._ranks(company, ids),
             lifetime_months=company._customer_base_lifetime_in_use(),
+            feedback=self._feedback_frame(company, ids),
+            cancellations=self._cancellations_frame(company, ids),
         )
         self._store(company, as_of, result.metrics, ids)
 
@@ -375,6 +392,52 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             [row[1:] for row in rows],
             index=pd.Index([row[0] for row in rows], name="partner_id"),
             columns=["share_of_wallet", "is_advocate", "key_account_reason", "referral_count"],
+        )
+
+    @api.model
+    def _feedback_frame(self, company, partner_ids=None):
+        """The feedback answers of the customers of ``company``, as :mod:`..analytics.temperature` reads them."""
+        self.env["sale.customer.feedback"].flush_model()
+        return self._frame(
+            SQL(
+                """
+                SELECT f.partner_id, f.id AS feedback_id, f.date - DATE '1970-01-01' AS day,
+                       (SELECT AVG(score::int) FROM unnest(ARRAY[f.satisfaction_product, f.satisfaction_service,
+                               f.satisfaction_delivery, f.satisfaction_moment]) AS score) AS satisfaction,
+                       f.recommendation::int AS recommendation,
+                       COALESCE(f.complaint, FALSE)::int AS complaint,
+                       (f.referred_partner_id IS NOT NULL)::int AS referral
+                  FROM sale_customer_feedback AS f
+                 WHERE f.company_id = %(company)s %(partners)s
+                 ORDER BY f.partner_id, f.date, f.id
+                """,
+                company=company.id,
+                partners=SQL() if partner_ids is None else SQL("AND f.partner_id = ANY(%s)", list(partner_ids)),
+            )
+        )
+
+    @api.model
+    def _cancellations_frame(self, company, partner_ids=None):
+        """Cancelled orders (by order date) and posted credit notes (by date) of the customers of ``company``."""
+        self.env["sale.order"].flush_model(["state", "date_order", "partner_id", "company_id"])
+        self.env["account.move"].flush_model(["move_type", "state", "invoice_date", "commercial_partner_id"])
+        return self._frame(
+            SQL(
+                """
+                SELECT p.commercial_partner_id AS partner_id, so.date_order::date - DATE '1970-01-01' AS day
+                  FROM sale_order AS so
+                  JOIN res_partner AS p ON p.id = so.partner_id
+                 WHERE so.state = 'cancel' AND so.company_id = %(company)s %(order_partners)s
+                 UNION ALL
+                SELECT m.commercial_partner_id, m.invoice_date - DATE '1970-01-01'
+                  FROM account_move AS m
+                 WHERE m.move_type = 'out_refund' AND m.state = 'posted' AND m.company_id = %(company)s
+                   AND m.invoice_date IS NOT NULL %(move_partners)s
+                """,
+                company=company.id,
+                order_partners=self._partner_filter("p", partner_ids),
+                move_partners=self._partner_filter("m", partner_ids),
+            )
         )
 
     @api.model

@@ -11,3 +11,4 @@ from . import test_customer_base_overview
 from . import test_security_wizards
 from . import test_customer_base_tours
 from . import test_translations
+from . import test_customer_feedback

@@ -52,8 +52,8 @@ class TestWhatPeopleMeetOnScreen(CustomerBaseCommon):
         self.recompute()
         self.assertEqual(self.customer.with_company(self.company).customer_stage, "regular", "4 orders")
         Partner = self.env["res.partner"].with_user(self.laura).with_company(self.company)
-        with self.assertRaises(AccessError, msg="she may not edit contacts"):
-            Partner.browse(self.customer.id).write({"share_of_wallet": 85.0})
+        # crm (a dependency since the readiness on opportunities) lets every salesperson edit contacts
+        # (its access_res_partner): the wizard is no longer her only way, but stays her way from the tab
         action = Partner.browse(self.customer.id).action_open_loyalty_update()
         form = Form(self.env[action["res_model"]].with_user(self.laura).with_context(**action["context"]))
         form.share_of_wallet = 85.0

@@ -19,7 +19,7 @@ from odoo.tools import SQL
 
 from ..analytics.flow import customer_flow, periods
 from ..analytics.report import default_start
-from ..analytics.workbook import WorkbookData, build_workbook
+from ..analytics.workbook import FEEDBACK_COLUMNS, WorkbookData, build_workbook
 from ..models.sale_customer_base_engine import METRIC_FIELDS
 
 EARLIEST_START = datetime.date(1900, 1, 1)
@@ -202,6 +202,7 @@ class SaleCustomerBaseExport(models.TransientModel):
             risk_labels=dict(partner_fields["dependency_risk"]._description_selection(self.env)),
             translate=self.env._,
             right_to_left=self.env["res.lang"]._get_data(code=self.env.lang).direction == "rtl",
+            feedback=self._feedback_frame(),
         )
 
     def _customer_frame(self, company, partners):
@@ -282,3 +283,53 @@ class SaleCustomerBaseExport(models.TransientModel):
             salesperson=flow["user_id"].map(lambda uid: user_names.get(int(uid)) if pd.notna(uid) else None),
             team=flow["team_id"].map(lambda tid: team_names.get(int(tid)) if pd.notna(tid) else None),
         )
+
+    def _feedback_frame(self):
+        """The feedback answers of the period the user may read, of the customers exported (Feedback sheet)."""
+        Report = self.env["sale.customer.feedback.report"]
+        rows = []
+        several = len(self.company_ids) > 1
+        for company in self.company_ids.sorted("id"):
+            partners = self.env["res.partner"].with_company(company)._search(self._partner_domain())
+            answers = Report.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("date", ">=", self.date_from),
+                    ("date", "<=", self.date_to),
+                    ("partner_id", "in", partners),
+                ]
+            )
+            rows += [
+                {
+                    "date": answer.date,
+                    "customer": answer.partner_id.display_name,
+                    "company": company.name if several else None,
+                    "salesperson": answer.salesperson_id.name or None,
+                    "asked_by": answer.user_id.name or None,
+                    "order": answer.order_id.name or None,
+                    "category": answer.categ_id.display_name or None,
+                    "satisfaction": answer.satisfaction or None,
+                    **{
+                        fname: int(answer[fname]) if answer[fname] else None
+                        for fname in (
+                            "satisfaction_product",
+                            "satisfaction_service",
+                            "satisfaction_delivery",
+                            "satisfaction_moment",
+                        )
+                    },
+                    # the report's number reads 0 for "not answered": the answer itself tells
+                    "recommendation": int(answer.feedback_id.recommendation)
+                    if answer.feedback_id.recommendation
+                    else None,
+                    "share_of_wallet": answer.feedback_id.share_of_wallet or None,
+                    "complaint": bool(answer.complaint_count),
+                    "complaint_note": answer.complaint_note or None,
+                    "buy_more": answer.buy_more or None,
+                }
+                for answer in answers
+            ]
+        frame = pd.DataFrame(rows, columns=[column for _header, column, _kind in FEEDBACK_COLUMNS])
+        if not several:
+            frame = frame.drop(columns=["company"], errors="ignore")
+        return frame
