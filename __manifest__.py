@@ -14,6 +14,7 @@
         "data/ir_cron_data.xml",
         "data/sale_customer_base_tag_data.xml",
         "data/sale_customer_reactivation_data.xml",
+        "data/sale_customer_key_account_data.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_customer_stage_history_views.xml",
@@ -28,6 +29,7 @@
         "wizards/sale_customer_campaign_wizard_views.xml",
         "wizards/sale_customer_loyalty_update_views.xml",
         "views/sale_customer_base_menus.xml",
+        "views/sale_customer_key_account_views.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",

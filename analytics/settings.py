@@ -37,6 +37,8 @@ RANGES = {
     "dependency_elevated_percent": (0.1, 100),
     "dependency_high_percent": (0.1, 100),
     "dependency_critical_percent": (0.1, 100),
+    "key_account_drop_percent": (1, 100),  # % of the previous 90 days' revenue
+    "key_account_reminder_days": (0, 365),  # days ahead
 }
 # (lower, higher): the first must stay strictly below the second, or a class or a
 # stage can never happen (at risk after 60 days is never reached when lost after 30).
@@ -133,6 +135,9 @@ class Settings:
     dependency_elevated_percent: float = 20.0
     dependency_high_percent: float = 40.0
     dependency_critical_percent: float = 50.0
+    # Key account alarms and reminders
+    key_account_drop_percent: float = 30.0  # alarm when 90 days' revenue fell by more than this share
+    key_account_reminder_days: int = 7  # reviews and birthdays become activities this many days ahead
 
     def __post_init__(self):
         problems = setting_problems(vars(self))

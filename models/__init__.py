@@ -13,3 +13,7 @@ from . import sale_customer_reactivation
 from . import sale_customer_reactivation_reason
 from . import sale_customer_stage_history
 from . import sale_order
+from . import sale_customer_key_account
+from . import sale_customer_key_account_health
+from . import sale_customer_key_account_contact
+from . import sale_customer_key_account_note
