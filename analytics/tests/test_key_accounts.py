@@ -107,3 +107,41 @@ def test_diversification_need():
 )
 def test_coverage(contacts, deciders, expected):
     assert coverage(contacts, deciders) == expected, f"{contacts} contacts, {deciders} decision makers"
+
+
+def _key_account_rows(plans=None):
+    import io
+
+    import openpyxl
+    from conftest import sheet_table
+
+    from analytics.report import workbook_data_from_orders
+    from analytics.settings import Settings
+    from analytics.workbook import build_workbook
+
+    frame = pd.DataFrame(
+        [("Acme", "2026-01-10", 900.0), ("Bolt", "2026-02-03", 50.0)], columns=["partner_id", "date", "revenue"]
+    )
+    frame = frame.assign(date=pd.to_datetime(frame["date"]), margin=frame["revenue"] / 4, user_id=None)
+    data = workbook_data_from_orders(frame, as_of=AS_OF, date_from=D(2026, 1, 1), settings=Settings(), company="T")
+    if plans is not None:
+        data.customers = data.customers.assign(**plans)
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
+    return sheet_table(book["Key accounts"])
+
+
+def test_key_accounts_sheet_has_plan_columns_empty_without_plans():
+    (row,) = _key_account_rows()
+    assert row["Customer"] == "Acme", "the one key account"
+    for header in ("Target revenue", "Target reached", "Relationship health (1-5)", "People map"):
+        assert header in row, f"{header} column always there"
+        assert row[header] is None, f"{header} empty: the CSV has no plans"
+
+
+def test_key_accounts_sheet_shows_plan_against_actual():
+    plans = {"target_revenue": [1800.0, None], "key_account_health": [4, None], "coverage": ["single_threaded", None]}
+    (row,) = _key_account_rows(plans)
+    assert row["Target revenue"] == 1800.0, "the plan's target"
+    assert row["Target reached"] == pytest.approx(0.5), "900 of 1800 in the window"
+    assert row["Relationship health (1-5)"] == 4, "health"
+    assert row["People map"] == "Single-threaded", "coverage in words"
