@@ -33,5 +33,6 @@
     ],
     "demo": [
         "data/res_partner_demo.xml",
+        "data/sale_customer_key_account_demo.xml",
     ],
 }

@@ -770,7 +770,11 @@ class _Writer:
         )
         specs = [spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in keys.columns]
         keys = keys.assign(
-            **{column: np.nan for _h, column, _k in PLAN_COLUMNS if column not in keys.columns and column != "target_reached"}
+            **{
+                column: np.nan
+                for _h, column, _k in PLAN_COLUMNS
+                if column not in keys.columns and column != "target_reached"
+            }
         )
         target = keys["target_revenue"].astype(float)
         revenue = keys["revenue_window"].astype(float) if "revenue_window" in keys else np.nan

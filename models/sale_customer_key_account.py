@@ -192,7 +192,8 @@ class SaleCustomerKeyAccount(models.Model):
             plan.quotation_count = counts.get((plan.partner_id.id, plan.company_id.id), 0)
 
     def _managed_key_accounts(self, manager=None):
-        """Key accounts of the plan's company that ``manager`` (the plan's by default) manages, this one included."""
+        """Key accounts of the plan's company that ``manager`` (the plan's by default) manages, this one included
+        when it is a key account: plans kept by hand for other customers do not count."""
         self.ensure_one()
         manager = manager or self.manager_id
         others = self.sudo().search_count(
@@ -203,7 +204,7 @@ class SaleCustomerKeyAccount(models.Model):
                 ("id", "!=", self._origin.id),
             ]
         )
-        return others + 1
+        return others + (1 if self.is_key_account else 0)
 
     @api.onchange("manager_id")
     def _onchange_manager_id(self):
@@ -256,7 +257,9 @@ class SaleCustomerKeyAccount(models.Model):
                     fields=", ".join(self._fields[name]._description_string(self.env) for name in claimed),
                 )
             )
-        if self and any(name in vals and any(plan[name].id != vals[name] for plan in self) for name in ("partner_id", "company_id")):
+        if self and any(
+            name in vals and any(plan[name].id != vals[name] for plan in self) for name in ("partner_id", "company_id")
+        ):
             raise UserError(
                 self.env._("The customer and the company of a key account plan cannot be changed: make another plan.")
             )
@@ -265,7 +268,9 @@ class SaleCustomerKeyAccount(models.Model):
         """Keep the health of this month in the history (one line per plan and month, the last one set)."""
         History = self.env["sale.customer.key.account.health"].sudo()
         month = fields.Date.context_today(self).replace(day=1)
-        existing = {line.plan_id.id: line for line in History.search([("plan_id", "in", self.ids), ("month", "=", month)])}
+        existing = {
+            line.plan_id.id: line for line in History.search([("plan_id", "in", self.ids), ("month", "=", month)])
+        }
         new = []
         for plan in self:
             if plan.id in existing:
@@ -318,14 +323,14 @@ class SaleCustomerKeyAccount(models.Model):
         ``orders`` is the engine's frame of confirmed orders (``partner_id``, ``day``, ``revenue``);
         read here for the plans' customers when not given.
         """
-        self = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, active_test=False)
+        Plans = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, active_test=False)
         key = str(company.id)
-        self.env["res.partner"].flush_model()
-        self.flush_model()
+        Plans.env["res.partner"].flush_model()
+        Plans.flush_model()
         scope = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
         keys = [
             row[0]
-            for row in self.env.execute_query(
+            for row in Plans.env.execute_query(
                 SQL(
                     """
                     SELECT p.id FROM res_partner AS p
@@ -340,19 +345,19 @@ class SaleCustomerKeyAccount(models.Model):
         domain = [("company_id", "=", company.id)]
         if partner_ids is not None:
             domain.append(("partner_id", "in", list(partner_ids)))
-        plans = self.search(domain)
+        plans = Plans.search(domain)
         planned = set(plans.partner_id.ids)
-        self.create([{"partner_id": pid, "company_id": company.id} for pid in keys if pid not in planned])
+        Plans.create([{"partner_id": pid, "company_id": company.id} for pid in keys if pid not in planned])
         plans.filtered(lambda plan: not plan.active and plan.partner_id.id in set(keys)).active = True
         plans.filtered(
             lambda plan: plan.active and not plan.kept_by_hand and plan.partner_id.id not in set(keys)
         ).active = False
-        self._copy_figures(company, partner_ids)
-        active = self.search(domain + [("active", "=", True)])
+        Plans._copy_figures(company, partner_ids)
+        active = Plans.search([*domain, ("active", "=", True)])
         if active:
-            self._check_alarms(company, as_of, active, orders)
+            Plans._check_alarms(company, as_of, active, orders)
         if partner_ids is None:
-            self._check_diversification(company)
+            Plans._check_diversification(company)
 
     @api.model
     def _copy_figures(self, company, partner_ids=None):
@@ -386,7 +391,14 @@ class SaleCustomerKeyAccount(models.Model):
             )
         )
         self.invalidate_model(
-            ["current_revenue", "revenue_share", "dependency_risk", "is_key_account", "share_of_wallet", "target_progress"]
+            [
+                "current_revenue",
+                "revenue_share",
+                "dependency_risk",
+                "is_key_account",
+                "share_of_wallet",
+                "target_progress",
+            ]
         )
 
     @api.model
@@ -507,7 +519,11 @@ class SaleCustomerKeyAccount(models.Model):
         need = diversification_need(top.current_revenue, total, target)
         top.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=self.env._("Diversify: %(customer)s makes %(share)s%% of revenue", customer=top.partner_id.name, share=round(top.revenue_share, 1)),
+            summary=self.env._(
+                "Diversify: %(customer)s makes %(share)s%% of revenue",
+                customer=top.partner_id.name,
+                share=round(top.revenue_share, 1),
+            ),
             note=self.env._(
                 "Bring its share below %(target)s%%: other customers must bring %(need)s more revenue in the window.",
                 target=format(target, "g"),

@@ -85,8 +85,12 @@ class SaleCustomerKeyAccountContact(models.Model):
     def _remind_birthdays(self, company, today, ahead):
         """Birthdays between ``today`` and ``ahead`` become an activity for the plan's manager (once a year)."""
         contacts = self.search(
-            [("company_id", "=", company.id), ("birthday", "!=", False), ("plan_id.active", "=", True),
-             ("plan_id.manager_id", "!=", False)]
+            [
+                ("company_id", "=", company.id),
+                ("birthday", "!=", False),
+                ("plan_id.active", "=", True),
+                ("plan_id.manager_id", "!=", False),
+            ]
         )
         for contact in contacts:
             day = _next_birthday(contact.birthday, today)

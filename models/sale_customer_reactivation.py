@@ -107,7 +107,10 @@ class SaleCustomerReactivation(models.Model):
     is_key_account = fields.Boolean("Key Account", compute="_compute_is_key_account")
     meeting_date = fields.Date("Meeting Held On", tracking=True)
     meeting_user_ids = fields.Many2many(
-        "res.users", string="Who Met Them", domain="[('share', '=', False)]", help="Who from our side was at the meeting."
+        "res.users",
+        string="Who Met Them",
+        domain="[('share', '=', False)]",
+        help="Who from our side was at the meeting.",
     )
     counter_offer = fields.Text("Counter-Offer Made")
     gift = fields.Char("Gift Given")
@@ -149,9 +152,9 @@ class SaleCustomerReactivation(models.Model):
         for attempt in self:
             partner = attempt.partner_id.sudo().with_company(attempt.company_id)
             attempt.is_key_account = partner.is_key_account or bool(
-                self.env["sale.customer.key.account"].sudo().search_count(
-                    [("partner_id", "=", partner.id), ("company_id", "=", attempt.company_id.id)], limit=1
-                )
+                self.env["sale.customer.key.account"]
+                .sudo()
+                .search_count([("partner_id", "=", partner.id), ("company_id", "=", attempt.company_id.id)], limit=1)
             )
 
     @api.depends("outcome")

@@ -177,8 +177,10 @@ class TestKeyAccountPlans(KeyAccountCommon):
             seen = line.with_user(user).read(["personal_note"])[0]["personal_note"]
             self.assertEqual(seen, "Divorcing; do not mention family.", f"{user.login} may read the note")
         # bob sells to Acme: he reads the plan and its people map, not the personal notes
-        rows = self.env["sale.customer.key.account.contact"].with_user(self.bob).search_read(
-            [("plan_id", "=", plan.id)], ["preferences", "personal_note"]
+        rows = (
+            self.env["sale.customer.key.account.contact"]
+            .with_user(self.bob)
+            .search_read([("plan_id", "=", plan.id)], ["preferences", "personal_note"])
         )
         self.assertEqual([(row["preferences"], row["personal_note"]) for row in rows], [("Sailing", False)], "no note")
         notes = self.env["sale.customer.key.account.note"].with_user(self.bob)
@@ -213,7 +215,9 @@ class TestKeyAccountPlans(KeyAccountCommon):
         self.assertEqual(plan.health_ids.mapped("health"), ["2"], "one line a month, the last health set")
         with freeze_time(TODAY + datetime.timedelta(days=31)):
             plan.health = "3"
-        self.assertEqual(plan.health_ids.sorted("month", reverse=True).mapped("health"), ["3", "2"], "a line for the new month")
+        self.assertEqual(
+            plan.health_ids.sorted("month", reverse=True).mapped("health"), ["3", "2"], "a line for the new month"
+        )
         self.assertEqual(plan.health_trend, "up", "from 2 to 3")
 
     def test_reviews_and_birthdays_become_activities_once(self):
@@ -251,9 +255,7 @@ class TestKeyAccountPlans(KeyAccountCommon):
         )
         attempts[0].action_parted_well()
         attempts[1].action_refused()
-        groups = Attempt._read_group(
-            [("id", "in", attempts.ids)], ["outcome"], ["__count", "parted_well_rate:avg"]
-        )
+        groups = Attempt._read_group([("id", "in", attempts.ids)], ["outcome"], ["__count", "parted_well_rate:avg"])
         self.assertEqual(
             {outcome: count for outcome, count, _rate in groups}, {"parted_well": 1, "refused": 1}, "by outcome"
         )
@@ -308,7 +310,9 @@ class TestKeyAccountBatchCost(KeyAccountCommon):
         for partner in partners:
             for days in (70, 40, 10):  # a 30-day rhythm, on time: no alarm
                 self.order(partner, ago(days), 100.0, company=company)
-        partners.with_company(company).write({"key_account_reason": "potential", "key_account_manager_id": self.alice.id})
+        partners.with_company(company).write(
+            {"key_account_reason": "potential", "key_account_manager_id": self.alice.id}
+        )
         return company
 
     def _queries(self, function):
