@@ -12,6 +12,7 @@ critical dependency gets one diversification task for its sales manager.
 import datetime
 
 import pandas as pd
+from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
@@ -444,9 +445,9 @@ class SaleCustomerKeyAccount(models.Model):
         for events, group in changed.items():
             group.write({"alarm_events": events})
         activities = []
-        for alarm in check.alarms.itertuples(index=False):
-            plan = by_partner[alarm.partner_id]
-            activities += plan._alarm_activities(alarm)
+        # the new events of an account in one activity per person: one alarm to read, with every reason
+        for partner_id, alarms in check.alarms.groupby("partner_id", sort=False):
+            activities += by_partner[partner_id]._alarm_activities(list(alarms.itertuples(index=False)))
         self.env["mail.activity"].create(activities)
 
     def _alarm_people(self):
@@ -455,34 +456,15 @@ class SaleCustomerKeyAccount(models.Model):
         people = (self.manager_id | self.sponsor_id).filtered("active")
         return people or self.partner_id.user_id.filtered("active")
 
-    def _alarm_activities(self, alarm):
-        """Values of the alarm activities of this plan for ``alarm`` (a row of the alarm check)."""
+    def _alarm_activities(self, alarms):
+        """Values of the alarm activities of this plan for ``alarms`` (rows of the alarm check)."""
         self.ensure_one()
-        customer = self.partner_id.name
-        if alarm.kind == "silent":
-            summary = self.env._("Key account silent: %(customer)s", customer=customer)
-            note = self.env._(
-                "No order for %(days)s days, while it usually orders every %(usual)s days.",
-                days=int(alarm.days_silent),
-                usual=round(alarm.usual_interval),
-            )
-        elif alarm.kind == "drop":
-            summary = self.env._("Key account revenue falling: %(customer)s", customer=customer)
-            note = self.env._(
-                "Revenue of the last 90 days: %(current)s, against %(previous)s the 90 days before (-%(drop)s%%).",
-                current=format_amount(self.env, alarm.revenue_current, self.currency_id),
-                previous=format_amount(self.env, alarm.revenue_previous, self.currency_id),
-                drop=round(alarm.drop_percent, 1),
-            )
+        reasons = [self._alarm_reason(alarm) for alarm in alarms]
+        if len(reasons) == 1:
+            summary = reasons[0][0]
         else:
-            labels = dict(DEPENDENCY_RISKS)
-            summary = self.env._("Dependency on a key account rose: %(customer)s", customer=customer)
-            note = self.env._(
-                "Dependency went from %(before)s to %(now)s: it makes %(share)s%% of our revenue.",
-                before=labels.get(alarm.previous_dependency_risk, alarm.previous_dependency_risk),
-                now=labels.get(alarm.dependency_risk, alarm.dependency_risk),
-                share=round(self.revenue_share, 1),
-            )
+            summary = self.env._("Key account drifting: %(customer)s", customer=self.partner_id.name)
+        note = Markup("").join(Markup("<p>%s</p>") % text for _summary, text in reasons)
         activity_type = self.env.ref(ALARM_ACTIVITY)
         model = self.env["ir.model"]._get_id(self._name)
         today = fields.Date.context_today(self)
@@ -498,6 +480,39 @@ class SaleCustomerKeyAccount(models.Model):
             }
             for user in self._alarm_people()
         ]
+
+    def _alarm_reason(self, alarm):
+        """(summary, explanation with the figures) of one alarm of this plan."""
+        customer = self.partner_id.name
+        if alarm.kind == "silent":
+            return (
+                self.env._("Key account silent: %(customer)s", customer=customer),
+                self.env._(
+                    "No order for %(days)s days, while it usually orders every %(usual)s days.",
+                    days=int(alarm.days_silent),
+                    usual=round(alarm.usual_interval),
+                ),
+            )
+        if alarm.kind == "drop":
+            return (
+                self.env._("Key account revenue falling: %(customer)s", customer=customer),
+                self.env._(
+                    "Revenue of the last 90 days: %(current)s, against %(previous)s the 90 days before (-%(drop)s%%).",
+                    current=format_amount(self.env, alarm.revenue_current, self.currency_id),
+                    previous=format_amount(self.env, alarm.revenue_previous, self.currency_id),
+                    drop=round(alarm.drop_percent, 1),
+                ),
+            )
+        labels = dict(DEPENDENCY_RISKS)
+        return (
+            self.env._("Dependency on a key account rose: %(customer)s", customer=customer),
+            self.env._(
+                "Dependency went from %(before)s to %(now)s: it makes %(share)s%% of our revenue.",
+                before=labels.get(alarm.previous_dependency_risk, alarm.previous_dependency_risk),
+                now=labels.get(alarm.dependency_risk, alarm.dependency_risk),
+                share=round(self.revenue_share, 1),
+            ),
+        )
 
     @api.model
     def _check_diversification(self, company):

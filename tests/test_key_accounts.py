@@ -151,6 +151,19 @@ class TestKeyAccountPlans(KeyAccountCommon):
         self.recompute()
         self.assertEqual(len(self.alarms(plan)), 2, "once per event, for each")
 
+    def test_silent_and_falling_at_once_is_one_activity_with_both_reasons(self):
+        partner = self.env["res.partner"].create({"name": "Fading", "is_company": True})
+        for days in (200, 170, 140, 110):
+            self.order(partner, ago(days), 100.0)
+        partner.with_company(self.company).write(
+            {"key_account_reason": "potential", "key_account_manager_id": self.alice.id}
+        )
+        alarm = self.alarms(self.plan_of(partner))
+        self.assertEqual(len(alarm), 1, "one activity for the manager")
+        self.assertEqual(alarm.summary, "Key account drifting: Fading", "both events in one alarm")
+        self.assertIn("No order for 110 days", str(alarm.note), "the silence")
+        self.assertIn("(-100.0%)", str(alarm.note), "the drop: nothing in the last 90 days")
+
     def test_people_map_coverage_flags_a_single_threaded_plan(self):
         plan = self.plan_of(self.customer)
         Contact = self.env["sale.customer.key.account.contact"]
