@@ -1,5 +1,8 @@
+import base64
 import datetime
+import io
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
@@ -163,6 +166,29 @@ class TestKeyAccountPlans(KeyAccountCommon):
         self.assertEqual(alarm.summary, "Key account drifting: Fading", "both events in one alarm")
         self.assertIn("No order for 110 days", str(alarm.note), "the silence")
         self.assertIn("(-100.0%)", str(alarm.note), "the drop: nothing in the last 90 days")
+
+    def test_workbook_shows_plan_against_actual_as_the_user_may_read_it(self):
+        plan = self.plan_of(self.customer)
+        plan.write({"target_revenue": 800.0, "health": "4"})
+
+        def key_accounts(user):
+            wizard = self.env["sale.customer.base.export"].with_user(user).create({"date_from": ago(365)})
+            wizard.action_export()
+            book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+            rows = book["Key accounts"].iter_rows(values_only=True)
+            headers = next(rows)
+            return {row[0]: dict(zip(headers, row, strict=True)) for row in rows if row[0]}
+
+        acme = key_accounts(self.boss)["Acme Customer"]
+        self.assertEqual(
+            (acme["Target revenue"], acme["Target reached"], acme["Relationship health (1-5)"], acme["People map"]),
+            (800.0, 0.5, 4, "Single-threaded"),
+            "target, 400 of 800 reached, health and coverage of the plan",
+        )
+        theirs = key_accounts(self.eve)
+        self.assertTrue(
+            all(row["Target revenue"] is None for row in theirs.values()), "eve reads no plan: the columns stay empty"
+        )
 
     def test_people_map_coverage_flags_a_single_threaded_plan(self):
         plan = self.plan_of(self.customer)

@@ -218,6 +218,7 @@ class SaleCustomerBaseExport(models.TransientModel):
         Plan = self.env["sale.customer.key.account"]
         plans = Plan._search([("company_id", "=", company.id)]) if Plan.has_access("read") else None
         if plans is not None:
+            Plan.flush_model(["partner_id", "target_revenue", "health", "coverage"])
             columns.append(SQL("ka.target_revenue, ka.health::int4 AS key_account_health, ka.coverage"))
         lang = self.env.lang or "en_US"
         query = SQL(
