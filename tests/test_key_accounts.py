@@ -100,6 +100,15 @@ class TestKeyAccountPlans(KeyAccountCommon):
         self.recompute()
         self.assertTrue(plan.active, "key again: the same plan comes back")
 
+    def test_key_accounts_without_plan_are_listed(self):
+        Partner = self.env["res.partner"].with_company(self.company)
+        self.assertFalse(Partner.search([("key_account_plan_missing", "=", True)]), "every key account has a plan")
+        self.plan_of(self.customer).unlink()
+        self.assertEqual(Partner.search([("key_account_plan_missing", "=", True)]), self.customer, "Acme lost it")
+        self.assertTrue(Partner.browse(self.customer.id).key_account_plan_missing, "and says so")
+        self.recompute()
+        self.assertFalse(Partner.search([("key_account_plan_missing", "=", True)]), "the recompute makes it again")
+
     def test_plans_of_acme_and_other_made_with_the_manager_of_the_customer(self):
         plan = self.plan_of(self.customer)
         self.assertEqual(plan.manager_id, self.alice, "the key account manager of the customer")
