@@ -199,6 +199,19 @@ class TestKeyAccountPlans(KeyAccountCommon):
             all(row["Target revenue"] is None for row in theirs.values()), "eve reads no plan: the columns stay empty"
         )
 
+    def test_revenue_against_target_month_by_month(self):
+        plan = self.plan_of(self.customer)
+        plan.target_revenue = 1200.0
+        Revenue = self.env["sale.customer.key.account.revenue"]
+        groups = Revenue._read_group([("plan_id", "=", plan.id)], ["kind"], ["amount:sum", "__count"])
+        self.assertEqual(
+            {kind: (amount, count) for kind, amount, count in groups},
+            {"revenue": (400.0, 3), "target": (300.0, 3)},
+            "three months with orders: 400 sold against 3 x 100 targeted",
+        )
+        may = Revenue.search([("plan_id", "=", plan.id), ("month", "=", datetime.date(2026, 5, 1))])
+        self.assertEqual(sorted(may.mapped("amount")), [100.0, 200.0], "May: 200 sold, 100 targeted")
+
     def test_people_map_coverage_flags_a_single_threaded_plan(self):
         plan = self.plan_of(self.customer)
         Contact = self.env["sale.customer.key.account.contact"]
@@ -231,6 +244,14 @@ class TestKeyAccountPlans(KeyAccountCommon):
             .search_read([("plan_id", "=", plan.id)], ["preferences", "personal_note"])
         )
         self.assertEqual([(row["preferences"], row["personal_note"]) for row in rows], [("Sailing", False)], "no note")
+        self.assertEqual(
+            self.Plan.with_user(self.bob).search([]).partner_id,
+            self.customer | self.other,
+            "he reads the plans of the accounts he sells to",
+        )
+        self.assertEqual(
+            self.Plan.with_user(self.carol).search([]), plan, "the sponsor reads the plan she sponsors, only it"
+        )
         notes = self.env["sale.customer.key.account.note"].with_user(self.bob)
         self.assertFalse(notes.search_read([], ["note"]), "the notes themselves are out of his reach")
         with self.assertRaises(AccessError):
