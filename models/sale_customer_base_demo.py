@@ -275,6 +275,8 @@ class SaleCustomerBaseDemo(models.AbstractModel):
                 "partner_id": lost.id,
                 "user_id": admin.id,
                 "date": today - datetime.timedelta(days=15),
+                "reason_id": self.env.ref("sale_customer_base.sale_customer_reactivation_reason_conditions").id,
+                "sale_feedback": "A larger group bought them and buys centrally.",
                 "meeting_date": today - datetime.timedelta(days=12),
                 "meeting_user_ids": [fields.Command.set([admin.id])],
                 "counter_offer": "Two consulting days free on the next order.",
