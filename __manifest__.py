@@ -14,6 +14,7 @@
         "data/ir_cron_data.xml",
         "data/sale_customer_base_tag_data.xml",
         "data/sale_customer_reactivation_data.xml",
+        "data/sale_customer_key_account_data.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_customer_stage_history_views.xml",
@@ -35,10 +36,12 @@
         "views/sale_order_followup_views.xml",
         "views/res_partner_temperature_views.xml",
         "views/res_config_settings_followup_views.xml",
+        "views/sale_customer_key_account_views.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",
         "data/sale_customer_feedback_demo.xml",
+        "data/sale_customer_key_account_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

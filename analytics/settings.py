@@ -40,6 +40,8 @@ RANGES = {
     # Customer temperature
     "temperature_contact_days": (1, 3650),  # days without contact that bring its component to 0
     "feedback_alert_days": (1, 3650),  # days a complaint or a cooling keeps a customer at risk
+    "key_account_drop_percent": (1, 100),  # % of the previous 90 days' revenue
+    "key_account_reminder_days": (0, 365),  # days ahead
 }
 # (lower, higher): the first must stay strictly below the second, or a class or a
 # stage can never happen (at risk after 60 days is never reached when lost after 30).
@@ -139,6 +141,9 @@ class Settings:
     # Customer temperature (see analytics.temperature)
     temperature_contact_days: int = 180
     feedback_alert_days: int = 90
+    # Key account alarms and reminders
+    key_account_drop_percent: float = 30.0  # alarm when 90 days' revenue fell by more than this share
+    key_account_reminder_days: int = 7  # reviews and birthdays become activities this many days ahead
 
     def __post_init__(self):
         problems = setting_problems(vars(self))

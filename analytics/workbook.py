@@ -135,6 +135,15 @@ LTV_BASIS_LABELS = {
     "too_early": _("Too early to project: margin so far"),
     "lost": _("Lost: value realised"),
 }
+# Columns of the key account plans (Odoo), added to the Key accounts sheet; empty where the data has none
+# (the CSV command): (header, column, kind)
+PLAN_COLUMNS = [
+    (_("Target revenue"), "target_revenue", "money"),
+    (_("Target reached"), "target_reached", "ratio"),
+    (_("Relationship health (1-5)"), "key_account_health", "int"),
+    (_("People map"), "coverage", "label"),
+]
+COVERAGE_LABELS = {"covered": _("Covered"), "single_threaded": _("Single-threaded")}
 SHEETS = {
     "summary": _("Summary"),
     "customers": _("Customers"),
@@ -802,6 +811,20 @@ class _Writer:
             "salesperson",
         )
         specs = [spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in keys.columns]
+        keys = keys.assign(
+            **{
+                column: np.nan
+                for _h, column, _k in PLAN_COLUMNS
+                if column not in keys.columns and column != "target_reached"
+            }
+        )
+        target = keys["target_revenue"].astype(float)
+        revenue = keys["revenue_window"].astype(float) if "revenue_window" in keys else np.nan
+        keys = keys.assign(
+            target_reached=(revenue / target.where(target > 0)),
+            coverage=keys["coverage"].map(lambda value: COVERAGE_LABELS.get(value, value)),
+        )
+        specs += PLAN_COLUMNS
         sheet, _end = self._list_sheet("key_accounts", specs, keys)
         if "dependency_risk" in keys.columns:
             col = [column for _h, column, _k in specs].index("dependency_risk")

@@ -22,3 +22,7 @@ from . import res_config_settings_followup
 from . import sale_order_followup
 from . import mail_activity_followup
 from . import sale_customer_feedback_demo
+from . import sale_customer_key_account
+from . import sale_customer_key_account_health
+from . import sale_customer_key_account_contact
+from . import sale_customer_key_account_note

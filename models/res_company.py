@@ -26,6 +26,8 @@ SETTINGS_FIELDS = {
     "customer_base_dependency_elevated": "dependency_elevated_percent",
     "customer_base_dependency_high": "dependency_high_percent",
     "customer_base_dependency_critical": "dependency_critical_percent",
+    "customer_base_key_account_drop": "key_account_drop_percent",
+    "customer_base_key_account_reminder_days": "key_account_reminder_days",
 }
 SETTING_NAMES = {attribute: name for name, attribute in SETTINGS_FIELDS.items()}
 # Settings of the addon that the engine does not use, with their accepted range
@@ -77,6 +79,16 @@ class ResCompany(models.Model):
     customer_base_dependency_elevated = fields.Float("Elevated Dependency From (%)", default=20.0)
     customer_base_dependency_high = fields.Float("High Dependency From (%)", default=40.0)
     customer_base_dependency_critical = fields.Float("Critical Dependency From (%)", default=50.0)
+    customer_base_key_account_drop = fields.Float(
+        "Key Account Alarm When 90 Days' Revenue Falls By More Than (%)",
+        default=30.0,
+        help="Revenue of a key account in the last 90 days against the 90 days before.",
+    )
+    customer_base_key_account_reminder_days = fields.Integer(
+        "Key Account Reminders Ahead (days)",
+        default=7,
+        help="Reviews of key account plans and birthdays of their contacts become activities this many days ahead.",
+    )
     # Written by the engine at each full recompute
     customer_base_winback_days = fields.Integer(
         "Won Back When Ordering Within (days)",

@@ -35,6 +35,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.customer_base_dependency_critical", readonly=False
     )
     customer_base_winback_days = fields.Integer(related="company_id.customer_base_winback_days", readonly=False)
+    customer_base_key_account_drop = fields.Float(related="company_id.customer_base_key_account_drop", readonly=False)
+    customer_base_key_account_reminder_days = fields.Integer(
+        related="company_id.customer_base_key_account_reminder_days", readonly=False
+    )
     customer_base_last_run = fields.Datetime(related="company_id.customer_base_last_run")
 
     @api.model_create_multi

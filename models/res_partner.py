@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
 from ..analytics.lifecycle import STAGE_LABELS
@@ -662,3 +662,37 @@ class ResPartner(models.Model):
         Engine = self.env["sale.customer.base.engine"].sudo()
         companies = self.env.user.company_ids.sorted("id")
         return [Engine.with_company(company)._recompute_company(company) for company in companies]
+
+    # ---- key account plans (sale_customer_key_account.py)
+    key_account_plan_missing = fields.Boolean(
+        "Key Account Without Plan",
+        compute="_compute_key_account_plan_missing",
+        search="_search_key_account_plan_missing",
+        groups="sales_team.group_sale_salesman",
+        help="A key account of the current company with no active plan there.",
+    )
+
+    @api.depends_context("company")
+    def _compute_key_account_plan_missing(self):
+        planned = set(
+            self.env["sale.customer.key.account"]
+            .sudo()
+            .search([("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+            .partner_id.ids
+        )
+        for partner in self:
+            partner.key_account_plan_missing = (
+                not partner.parent_id and partner.is_key_account and partner.id not in planned
+            )
+
+    def _search_key_account_plan_missing(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search key accounts without plan with 'is set' or 'is not set'."))
+        plans = self.env["sale.customer.key.account"].sudo()._search([("company_id", "=", self.env.company.id)])
+        # the customers themselves, not their contacts (which mirror the key account flag)
+        missing = [
+            ("parent_id", "=", False),
+            ("is_key_account", "=", True),
+            ("id", "not in", plans.subselect("partner_id")),
+        ]
+        return missing if (operator == "=") == value else ["!", "&", "&", *missing]

@@ -204,3 +204,87 @@ class SaleCustomerBaseDemo(models.AbstractModel):
                     }
                 )
         self.env["sale.customer.reactivation"].with_context(tracking_disable=True).create(attempts)
+
+    @api.model
+    def _load_demo_key_accounts(self):
+        """Key account plans (issue 15): Northwind's people map, target, health history and
+        review; Atlas single-threaded; Juniper, chosen as key for its potential and silent for
+        three months, with its alarm; a lost customer parted with well."""
+        Partner = self.env["res.partner"]
+        today = fields.Date.context_today(self)
+        admin, marc = self.env.ref("base.user_admin"), self.env.ref("base.user_demo")
+        juniper = Partner.search([("name", "=", "Juniper Trading")], limit=1)
+        # a reason makes it key at once: its plan is made, and its silence raises the alarm
+        juniper.write({"key_account_reason": "potential", "key_account_manager_id": marc.id})
+        Plan = self.env["sale.customer.key.account"]
+        plans = {plan.partner_id.name: plan for plan in Plan.search([])}
+        northwind, atlas = plans["Northwind Wholesale"], plans["Atlas Retail Group"]
+        northwind.write(
+            {
+                "sponsor_id": admin.id,
+                "potential_revenue": 600000.0,
+                "target_revenue": 450000.0,
+                "target_date": today.replace(month=12, day=31),
+                "next_review_date": today + datetime.timedelta(days=5),
+                "strategy_notes": "<p>Become their only supplier of consulting days in the north: "
+                "propose a framework contract at the next review.</p>",
+            }
+        )
+        buyers = Partner.search([("parent_id", "=", northwind.partner_id.id)], order="id")
+        roles = [
+            ("decision_maker", "champion", "owner", "Management", 4, "Sailing, single malt whisky"),
+            ("influencer", "neutral", "manager", "Purchasing", 80, "Football (plays on Sundays)"),
+            ("finance", "opponent", "staff", "Accounting", 200, "Gardening"),
+        ]
+        contacts = self.env["sale.customer.key.account.contact"].create(
+            [
+                {
+                    "plan_id": northwind.id,
+                    "partner_id": buyer.id,
+                    "role": role,
+                    "attitude": attitude,
+                    "level": level,
+                    "department": department,
+                    "birthday": (today + datetime.timedelta(days=days)).replace(year=1975),
+                    "preferences": preferences,
+                }
+                for buyer, (role, attitude, level, department, days, preferences) in zip(buyers, roles, strict=False)
+            ]
+        )
+        contacts[:1].personal_note = "Prefers calls before 9:00; his daughter starts university this autumn."
+        # health set at the monthly reviews: good, then slipping
+        History = self.env["sale.customer.key.account.health"]
+        first = today.replace(day=1)
+        for months_ago, health in ((3, "4"), (2, "4"), (1, "3")):
+            month = (first - datetime.timedelta(days=28 * months_ago)).replace(day=1)
+            History.create({"plan_id": northwind.id, "month": month, "health": health, "user_id": marc.id})
+        northwind.health = "2"  # slipping further this month: the trend says worsening
+        atlas_buyers = Partner.search([("parent_id", "=", atlas.partner_id.id)], order="id")
+        self.env["sale.customer.key.account.contact"].create(
+            [
+                {"plan_id": atlas.id, "partner_id": buyer.id, "role": role}
+                for buyer, role in zip(atlas_buyers, ("user", "finance"), strict=False)
+            ]
+        )
+        atlas.write({"target_revenue": 80000.0, "health": "4", "next_review_date": today + datetime.timedelta(days=40)})
+        # a customer lost anyway: the playbook followed, parted well, a referral obtained
+        lost = Partner.search([("name", "=", "Kestrel Trading")], limit=1)
+        referred = Partner.search([("name", "=", "Acorn Studios")], limit=1)
+        attempt = self.env["sale.customer.reactivation"].create(
+            {
+                "partner_id": lost.id,
+                "user_id": admin.id,
+                "date": today - datetime.timedelta(days=15),
+                "reason_id": self.env.ref("sale_customer_base.sale_customer_reactivation_reason_conditions").id,
+                "sale_feedback": "A larger group bought them and buys centrally.",
+                "meeting_date": today - datetime.timedelta(days=12),
+                "meeting_user_ids": [fields.Command.set([admin.id])],
+                "counter_offer": "Two consulting days free on the next order.",
+                "gift": "Company calendar and a bottle of wine",
+                "referral_asked": True,
+                "referred_partner_id": referred.id,
+            }
+        )
+        attempt.action_parted_well()
+        # what the nightly job does: Northwind's review and its owner's birthday become to-dos
+        self.env["sale.customer.key.account"]._cron_key_account_reminders()

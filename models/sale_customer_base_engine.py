@@ -144,6 +144,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             cancellations=self._cancellations_frame(company),
         )
         written = self._store(company, as_of, result.metrics)
+        # key accounts: plans for the new ones, figures and alarms of all (sale_customer_key_account.py)
+        self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, orders)
         # the same orders give the periods in progress of the customer base history
         self.env["sale.customer.base.history"].sudo()._refresh_open_periods(company, force=True, orders=orders)
         # orders imported already confirmed never pass through a confirmation
@@ -216,6 +218,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             cancellations=self._cancellations_frame(company, ids),
         )
         self._store(company, as_of, result.metrics, ids)
+        self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, partner_ids=ids)
 
     @api.model
     def _refresh_deferred(self, company=None):

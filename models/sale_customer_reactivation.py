@@ -26,6 +26,8 @@ OUTCOMES = [
     ("won", "Won Back"),
     ("refused", "Refused"),
     ("no_answer", "No Answer"),
+    # a key account that left anyway, after the playbook: on good terms, a referral asked
+    ("parted_well", "Parted Well"),
 ]
 # Written by the engine only: the customer as the win-back search found them, and what their
 # orders did afterwards (``_update_won_back``). People record the answer (reason, feedback) and
@@ -101,6 +103,29 @@ class SaleCustomerReactivation(models.Model):
         help="100 for an attempt that won the customer back, 0 otherwise: its average is the win-back rate.",
     )
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    # ---- playbook of a key account leaving (issue 15): meeting, counter-offer, gift, referral
+    is_key_account = fields.Boolean("Key Account", compute="_compute_is_key_account")
+    meeting_date = fields.Date("Meeting Held On", tracking=True)
+    meeting_user_ids = fields.Many2many(
+        "res.users",
+        string="Who Met Them",
+        domain="[('share', '=', False)]",
+        help="Who from our side was at the meeting.",
+    )
+    counter_offer = fields.Text("Counter-Offer Made")
+    gift = fields.Char("Gift Given")
+    referral_asked = fields.Boolean("Referral Asked", tracking=True)
+    referred_partner_id = fields.Many2one(
+        "res.partner", "Referred Customer", tracking=True, help="Who the customer recommended us to when leaving."
+    )
+    parted_well_rate = fields.Float(
+        "Parted Well (%)",
+        compute="_compute_parted_well_rate",
+        store=True,
+        aggregator="avg",
+        help="100 for an attempt that ended on good terms (parted well), 0 otherwise: its average is the share "
+        "of attempts that parted well.",
+    )
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
@@ -121,6 +146,21 @@ class SaleCustomerReactivation(models.Model):
     def _compute_won_back_rate(self):
         for attempt in self:
             attempt.won_back_rate = 100.0 if attempt.outcome == "won" else 0.0
+
+    @api.depends("partner_id", "company_id")
+    def _compute_is_key_account(self):
+        for attempt in self:
+            partner = attempt.partner_id.sudo().with_company(attempt.company_id)
+            attempt.is_key_account = partner.is_key_account or bool(
+                self.env["sale.customer.key.account"]
+                .sudo()
+                .search_count([("partner_id", "=", partner.id), ("company_id", "=", attempt.company_id.id)], limit=1)
+            )
+
+    @api.depends("outcome")
+    def _compute_parted_well_rate(self):
+        for attempt in self:
+            attempt.parted_well_rate = 100.0 if attempt.outcome == "parted_well" else 0.0
 
     @api.constrains("user_id", "company_id")
     def _check_user_id(self):
@@ -190,6 +230,9 @@ class SaleCustomerReactivation(models.Model):
 
     def action_no_answer(self):
         self.outcome = "no_answer"
+
+    def action_parted_well(self):
+        self.outcome = "parted_well"
 
     def action_pending(self):
         self.outcome = "pending"

@@ -228,6 +228,12 @@ class SaleCustomerBaseExport(models.TransientModel):
         ]
         if manager:
             columns.append(SQL("kp.name AS key_account_manager"))
+        # the key account plans the user may read: target, health and people-map coverage
+        Plan = self.env["sale.customer.key.account"]
+        plans = Plan._search([("company_id", "=", company.id)]) if Plan.has_access("read") else None
+        if plans is not None:
+            Plan.flush_model(["partner_id", "target_revenue", "health", "coverage"])
+            columns.append(SQL("ka.target_revenue, ka.health::int4 AS key_account_health, ka.coverage"))
         lang = self.env.lang or "en_US"
         query = SQL(
             """
@@ -242,6 +248,7 @@ class SaleCustomerBaseExport(models.TransientModel):
               LEFT JOIN crm_team AS t ON t.id = u.sale_team_id
               LEFT JOIN res_users AS ku ON ku.id = (p.key_account_manager_id ->> %(key)s)::int4
               LEFT JOIN res_partner AS kp ON kp.id = ku.partner_id
+              %(plans)s
              WHERE p.id IN %(partners)s
                AND p.id = p.commercial_partner_id
             """,
@@ -249,6 +256,11 @@ class SaleCustomerBaseExport(models.TransientModel):
             key=key,
             columns=SQL(", ").join(columns),
             partners=partners.subselect(),
+            plans=SQL(
+                "LEFT JOIN sale_customer_key_account AS ka ON ka.partner_id = p.id AND ka.id IN %s", plans.subselect()
+            )
+            if plans is not None
+            else SQL(),
         )
         frame = self.env["sale.customer.base.engine"]._frame(query)
         for column, (_fname, sql_type) in readable.items():
