@@ -124,6 +124,7 @@ class SaleCustomerKeyAccount(models.Model):
     )
     manager_over_limit = fields.Boolean(compute="_compute_manager_over_limit")
     quotation_count = fields.Integer("Open Quotations", compute="_compute_quotation_count")
+    opportunity_count = fields.Integer("Open Opportunities", compute="_compute_opportunity_count")
     review_reminded_date = fields.Date(readonly=True, copy=False)
     alarm_events = fields.Char(readonly=True, copy=False, groups="base.group_system")
     diversification_risk = fields.Selection(DEPENDENCY_RISKS, readonly=True, copy=False, groups="base.group_system")
@@ -191,6 +192,42 @@ class SaleCustomerKeyAccount(models.Model):
             counts[key] = counts.get(key, 0) + count
         for plan in self:
             plan.quotation_count = counts.get((plan.partner_id.id, plan.company_id.id), 0)
+
+    def _opportunity_domain(self):
+        self.ensure_one()
+        return [
+            ("type", "=", "opportunity"),
+            ("partner_id.commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "in", (False, self.company_id.id)),
+        ]
+
+    def _compute_opportunity_count(self):
+        # open: active and not won (lost opportunities are archived by crm)
+        groups = self.env["crm.lead"]._read_group(
+            [
+                ("type", "=", "opportunity"),
+                ("stage_id.is_won", "=", False),
+                ("partner_id.commercial_partner_id", "in", self.partner_id.ids),
+            ],
+            ["partner_id", "company_id"],
+            ["__count"],
+        )
+        counts = {}
+        for partner, company, count in groups:
+            counts.setdefault(partner.commercial_partner_id.id, []).append((company.id, count))
+        for plan in self:
+            plan.opportunity_count = sum(
+                count
+                for company_id, count in counts.get(plan.partner_id.id, [])
+                if company_id in (False, plan.company_id.id)
+            )
+
+    def action_open_opportunities(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_opportunities")
+        action["domain"] = [*self._opportunity_domain(), ("stage_id.is_won", "=", False)]
+        action["context"] = {"default_partner_id": self.partner_id.id, "default_type": "opportunity"}
+        return action
 
     def _managed_key_accounts(self, manager=None):
         """Key accounts of the plan's company that ``manager`` (the plan's by default) manages, this one included
@@ -302,18 +339,36 @@ class SaleCustomerKeyAccount(models.Model):
         return action
 
     def action_plan_executive_visit(self):
-        """A meeting for the executive sponsor with the account, at the next review or in two weeks."""
+        """A meeting of the executive sponsor with the account, in the calendar: the event form opens
+        filled in (sponsor, key account manager and the customer's decision makers as attendees, at the
+        next review or in two weeks) and is saved, with its invitations, when the user confirms it."""
         self.ensure_one()
         if not self.sponsor_id:
             raise UserError(self.env._("Choose the executive sponsor of the plan first: the visit is theirs."))
-        deadline = self.next_review_date or fields.Date.context_today(self) + datetime.timedelta(days=14)
-        self.activity_schedule(
-            "mail.mail_activity_data_meeting",
-            date_deadline=deadline,
-            summary=self.env._("Executive visit: %(customer)s", customer=self.partner_id.name),
-            user_id=self.sponsor_id.id,
+        day = self.next_review_date or fields.Date.context_today(self) + datetime.timedelta(days=14)
+        start = datetime.datetime.combine(day, datetime.time(9, 0))
+        attendees = (
+            self.sponsor_id.partner_id
+            | self.manager_id.partner_id
+            | self.contact_ids.filtered(lambda line: line.role == "decision_maker").partner_id
         )
-        return True
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Executive Visit"),
+            "res_model": "calendar.event",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_name": self.env._("Executive visit: %(customer)s", customer=self.partner_id.name),
+                "default_user_id": self.sponsor_id.id,
+                "default_partner_ids": [fields.Command.set(attendees.ids)],
+                "default_start": fields.Datetime.to_string(start),
+                "default_stop": fields.Datetime.to_string(start + datetime.timedelta(hours=2)),
+                "default_res_model": self._name,
+                "default_res_id": self.id,
+            },
+        }
 
     # ---- engine
     @api.model

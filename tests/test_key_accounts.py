@@ -5,7 +5,8 @@ import io
 import openpyxl
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import CustomerBaseCommon
@@ -99,6 +100,44 @@ class TestKeyAccountPlans(KeyAccountCommon):
         self.order(small, ago(4), 2000.0)
         self.recompute()
         self.assertTrue(plan.active, "key again: the same plan comes back")
+
+    def test_plan_shows_the_accounts_open_opportunities_and_plans_visits_in_the_calendar(self):
+        plan = self.plan_of(self.customer)
+        Lead = self.env["crm.lead"]
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        Lead.create(
+            [
+                {"name": "Renewal", "type": "opportunity", "partner_id": self.contact.id},
+                {"name": "Won deal", "type": "opportunity", "partner_id": self.customer.id, "stage_id": won_stage.id},
+                {"name": "A lead", "type": "lead", "partner_id": self.customer.id},
+                {"name": "Other's", "type": "opportunity", "partner_id": self.other.id},
+            ]
+        )
+        plan.invalidate_recordset(["opportunity_count"])
+        self.assertEqual(plan.opportunity_count, 1, "the open opportunity of its contact; not the won one nor a lead")
+        action = plan.action_open_opportunities()
+        self.assertEqual(Lead.search(action["domain"]).mapped("name"), ["Renewal"])
+        with self.assertRaisesRegex(UserError, "sponsor"):
+            plan.action_plan_executive_visit()
+        decision_maker = self.env["res.partner"].create({"name": "Acme CEO", "parent_id": self.customer.id})
+        plan.write(
+            {
+                "sponsor_id": self.carol.id,
+                "next_review_date": TODAY + datetime.timedelta(days=20),
+                "contact_ids": [Command.create({"partner_id": decision_maker.id, "role": "decision_maker"})],
+            }
+        )
+        action = plan.action_plan_executive_visit()
+        self.assertEqual(action["res_model"], "calendar.event")
+        event = Form(self.env["calendar.event"].with_context(action["context"])).save()
+        self.assertEqual(event.user_id, self.carol, "the sponsor's meeting")
+        self.assertEqual(
+            event.partner_ids,
+            self.carol.partner_id | self.alice.partner_id | decision_maker,
+            "with the manager and the customer's decision maker",
+        )
+        self.assertEqual(event.start.date(), TODAY + datetime.timedelta(days=20), "on the review day")
+        self.assertEqual((event.res_model, event.res_id), (plan._name, plan.id), "linked to the plan")
 
     def test_key_accounts_without_plan_are_listed(self):
         Partner = self.env["res.partner"].with_company(self.company)
