@@ -845,7 +845,10 @@ class _Writer:
     def key_account_managers(self):
         customers = self.customers_frame
         if "key_account_manager" in customers:
-            # the limit counts every customer a manager looks after, as the partner form warns
+            # the limit counts key accounts only, as the partner form and the key account plans do:
+            # a manager may follow other customers of a key account's group without using it up
+            if "is_key_account" in customers:
+                customers = customers[customers["is_key_account"].astype("boolean").fillna(False).to_numpy(bool)]
             held = customers.groupby("key_account_manager").size().sort_values(ascending=False)
         else:
             held = pd.Series(dtype=int)
@@ -860,7 +863,7 @@ class _Writer:
         )
         specs = [
             (_("Key account manager"), "manager", "text"),
-            (_("Customers managed"), "held", "int"),
+            (_("Key accounts managed"), "held", "int"),
             (_("Allowed"), "limit", "int"),
             (_("Over the limit"), "over", "bool"),
         ]

@@ -59,7 +59,7 @@ class SaleCustomerBaseReport(models.Model):
     is_manager_over_limit = fields.Boolean(
         "Manager Over the Limit",
         readonly=True,
-        help="The key account manager looks after more customers than the company allows.",
+        help="The key account manager looks after more key accounts than the company allows.",
     )
     last_order_date = fields.Date(readonly=True)
     days_since_last_order = fields.Integer(readonly=True, aggregator="avg")
@@ -88,8 +88,10 @@ class SaleCustomerBaseReport(models.Model):
                    CASE WHEN v.customer_stage = 'at_risk' THEN 1 ELSE 0 END AS at_risk_count,
                    CASE WHEN v.customer_stage = 'lost' THEN 1 ELSE 0 END AS lost_count,
                    CASE WHEN v.is_key_account THEN 1 ELSE 0 END AS key_account_count,
+                   -- the limit counts key accounts only (a manager may follow other customers)
                    v.key_account_manager_id IS NOT NULL
-                       AND COUNT(*) OVER (PARTITION BY v.company_id, v.key_account_manager_id) > v.manager_limit
+                       AND COUNT(*) FILTER (WHERE v.is_key_account)
+                           OVER (PARTITION BY v.company_id, v.key_account_manager_id) > v.manager_limit
                        AS is_manager_over_limit
               FROM (%s) AS v
             """,

@@ -427,6 +427,14 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertFalse(
             report.search([("company_id", "=", self.company.id), ("is_manager_over_limit", "=", True)]), "within limit"
         )
+        self.company.customer_base_max_key_accounts = 1
+        self.company.customer_base_key_account_percent = 50
+        self.env["res.partner"].recompute_customer_base()
+        self.assertFalse(self.customer.with_company(self.company).is_key_account, "Acme's 17 % is no longer key")
+        self.assertFalse(
+            report.search([("company_id", "=", self.company.id), ("is_manager_over_limit", "=", True)]),
+            "one key account and one other customer: within a limit of one key account",
+        )
 
     # ---- Excel export
 

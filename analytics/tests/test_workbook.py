@@ -98,15 +98,19 @@ def test_flags_read_yes_or_no_in_the_users_words():
     data.customers = data.customers.assign(key_account_manager=["Mia", "Mia", "Ned"])
     data.max_key_accounts = 1
     workbook = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
-    flags = {row["Customer"]: row["Key account"] for row in rows(workbook["Customers"])}
-    assert flags == {"Acme": "Yes", "Bolt": "No", "Cody": "No"}, "Acme holds most of the revenue"
     over = {row["Key account manager"]: row["Over the limit"] for row in rows(workbook["Key account managers"])}
-    assert over == {"Mia": "Yes", "Ned": "No"}, "Mia holds two customers, one allowed"
+    assert over == {"Mia": "No"}, "only Acme is a key account: the limit counts key accounts only"
+    data.customers = data.customers.assign(is_key_account=[True, True, False])
+    workbook = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
+    flags = {row["Customer"]: row["Key account"] for row in rows(workbook["Customers"])}
+    assert flags == {"Acme": "Yes", "Bolt": "Yes", "Cody": "No"}, "as given"
+    over = {row["Key account manager"]: row["Over the limit"] for row in rows(workbook["Key account managers"])}
+    assert over == {"Mia": "Yes"}, "Mia holds two key accounts, one allowed"
     words = {"Yes": "Ja", "No": "Nein"}
     data.translate = lambda text: words.get(text, text)
     workbook = openpyxl.load_workbook(io.BytesIO(build_workbook(data)))
     flags = {row["Customer"]: row["Key account"] for row in rows(workbook["Customers"])}
-    assert flags == {"Acme": "Ja", "Bolt": "Nein", "Cody": "Nein"}, "translated"
+    assert flags == {"Acme": "Ja", "Bolt": "Ja", "Cody": "Nein"}, "translated"
 
 
 @pytest.mark.parametrize(("currency", "shown"), [("EUR", "EUR"), ("€", "€"), ("", "no currency given")])
