@@ -11,6 +11,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/sale_customer_base_security.xml",
+        "security/sale_customer_contact_security.xml",
         "data/ir_cron_data.xml",
         "data/sale_customer_base_tag_data.xml",
         "data/sale_customer_reactivation_data.xml",
@@ -28,6 +29,9 @@
         "wizards/sale_customer_campaign_wizard_views.xml",
         "wizards/sale_customer_loyalty_update_views.xml",
         "views/sale_customer_base_menus.xml",
+        "views/sale_customer_service_rule_views.xml",
+        "views/res_partner_contact_views.xml",
+        "data/sale_customer_contact_data.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",

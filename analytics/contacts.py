@@ -14,7 +14,10 @@ Definitions (``as_of`` is the day of the computation):
   touch; ``as_of`` when the customer was never contacted;
 - *second touch due*: last contact *by the second channel* + ``second_cadence_days``;
   ``as_of`` when never contacted by that channel;
-- *next contact due*: the earlier of the two;
+- *next contact due*: the earlier of the two, by the channel of that touch (the second
+  touch when both fall on the same day: a visit is also a contact);
+- *last contact channel*: the channel of the latest contact (on a day with several, the
+  first of: visit, call, email, then the others by name);
 - *days overdue*: ``as_of`` - next contact due, when positive, else 0;
 - *yearly cost to serve*: 365 / ``cadence_days`` x cost of the channel, plus
   365 / ``second_cadence_days`` x cost of the second channel, in the company's
@@ -46,7 +49,9 @@ DEFAULT_CHANNEL_COSTS = {"visit": 100.0, "call": 1.0, "email": 0.01}  # call uni
 SCHEDULE_COLUMNS = [
     "rule_id",
     "last_contact_date",
+    "last_contact_channel",
     "next_contact_date",
+    "due_channel",
     "days_overdue",
     "yearly_cost",
     "costs_more_than_earns",
@@ -117,11 +122,18 @@ def contact_schedule(customers, rules, last_contacts, channel_costs, as_of, unit
     if contacts is not None:
         contacts = contacts[contacts["date"] <= as_of]
         last_any = contacts.groupby("partner_id")["date"].max()
+        rank = contacts["channel"].map({channel: index for index, channel in enumerate(CHANNELS)}).fillna(len(CHANNELS))
+        latest = contacts.assign(_rank=rank).sort_values(
+            ["partner_id", "date", "_rank", "channel"], ascending=[True, False, True, True]
+        )
+        last_channel = latest.drop_duplicates("partner_id").set_index("partner_id")["channel"]
         last_by_channel = contacts.groupby(["partner_id", "channel"])["date"].max()
     else:
         last_any = pd.Series(dtype="datetime64[ns]")
         last_by_channel = pd.Series(dtype="datetime64[ns]")
+        last_channel = pd.Series(dtype=object)
     frame["last_contact_date"] = last_any.reindex(frame.index)
+    frame["last_contact_channel"] = last_channel.reindex(frame.index)
     by_id = {rule["id"]: rule for rule in rules}
     cadence = frame["rule_id"].map(lambda rule_id: by_id[rule_id]["cadence_days"] if rule_id in by_id else np.nan)
     main_due = frame["last_contact_date"] + pd.to_timedelta(cadence, unit="D")
@@ -140,6 +152,9 @@ def contact_schedule(customers, rules, last_contacts, channel_costs, as_of, unit
         due = last + pd.Timedelta(days=rule["second_cadence_days"])
         second_due.loc[ids] = due.where(last.notna(), as_of)
     frame["next_contact_date"] = pd.concat([main_due, second_due], axis=1).min(axis=1)
+    main_channel = frame["rule_id"].map(lambda rule_id: by_id[rule_id]["channel"] if rule_id in by_id else None)
+    second_channel = frame["rule_id"].map(lambda rule_id: by_id[rule_id].get("second_channel") if rule_id in by_id else None)
+    frame["due_channel"] = second_channel.where(second_due.notna() & (second_due <= main_due), main_channel)
     overdue = (as_of - frame["next_contact_date"]).dt.days
     frame["days_overdue"] = overdue.clip(lower=0).where(frame["rule_id"].notna())
 

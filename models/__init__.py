@@ -1,4 +1,5 @@
 from . import mail_activity
+from . import mail_message
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -13,3 +14,5 @@ from . import sale_customer_reactivation
 from . import sale_customer_reactivation_reason
 from . import sale_customer_stage_history
 from . import sale_order
+from . import sale_customer_contact_engine
+from . import sale_customer_service_rule

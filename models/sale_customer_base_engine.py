@@ -129,6 +129,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             manual=self._manual_inputs(company),
         )
         written = self._store(company, as_of, result.metrics)
+        # last contact and next contact due follow the new segments and stages
+        self.env["sale.customer.contact.engine"].sudo()._compute_company(company, as_of=as_of)
         # the same orders give the periods in progress of the customer base history
         self.env["sale.customer.base.history"].sudo()._refresh_open_periods(company, force=True, orders=orders)
         # orders imported already confirmed never pass through a confirmation

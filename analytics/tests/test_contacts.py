@@ -137,3 +137,19 @@ def test_coverage_counts():
     last = contacts([(1, "call", AS_OF - datetime.timedelta(5)), (2, "call", AS_OF - datetime.timedelta(50))])
     result = coverage(contact_schedule(frame, RULES[:3], last, COSTS, AS_OF))
     assert result == {"customers": 3, "on_time": 1, "overdue": 1, "never": 1, "on_time_percent": 33.33}, result
+
+
+def test_last_contact_channel_and_due_channel():
+    frame = customers(is_key_account=[True, True], margin_year=[0.0, 0.0])
+    last = contacts(
+        [
+            (1, "email", AS_OF - datetime.timedelta(3)),
+            (1, "call", AS_OF - datetime.timedelta(3)),
+            (1, "visit", AS_OF - datetime.timedelta(30)),
+            (2, "order", AS_OF - datetime.timedelta(5)),
+        ]
+    )
+    rows = contact_schedule(frame, RULES, last, COSTS, AS_OF)
+    assert rows["last_contact_channel"].tolist() == ["call", "order"], "the call wins over the email of the same day"
+    assert rows.loc[1, "due_channel"] == "call", "call due in 11 days, visit in 60"
+    assert rows.loc[2, "due_channel"] == "visit", "never visited: the visit is due today"
