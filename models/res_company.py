@@ -177,6 +177,13 @@ class ResCompany(models.Model):
         help="Who gets the due contacts of customers that have no salesperson (and no key account manager).",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # a new company starts with the shipped service policy, as the existing ones did at install
+        self.env["sale.customer.service.rule"]._install_default_rules(companies)
+        return companies
+
     @api.constrains(*(f"customer_base_{name}" for name in CONTACT_RANGES))
     def _check_customer_base_contact_settings(self):
         self._check_customer_base_settings()

@@ -147,10 +147,11 @@ class SaleCustomerServiceRule(models.Model):
         return self.env["sale.customer.contact.engine"].action_plan_contacts()
 
     @api.model
-    def _install_default_rules(self):
-        """The shipped policy, for every company that has no rule yet (editable afterwards)."""
+    def _install_default_rules(self, companies=None):
+        """The shipped policy, for ``companies`` (all) that have no rule yet (editable afterwards)."""
         Rule = self.sudo().with_context(active_test=False)
-        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        if companies is None:
+            companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         for company in companies.filtered(lambda company: not Rule.search_count([("company_id", "=", company.id)])):
             Rule.create([dict(vals, company_id=company.id) for vals in self._default_rules_values()])
 
