@@ -31,6 +31,7 @@
         "views/sale_customer_base_menus.xml",
         "views/sale_customer_service_rule_views.xml",
         "views/res_partner_contact_views.xml",
+        "reports/sale_customer_contact_report_views.xml",
         "data/sale_customer_contact_data.xml",
     ],
     "demo": [

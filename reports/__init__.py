@@ -1,2 +1,5 @@
 from . import sale_customer_base_report
 from . import sale_customer_campaign_progress
+from . import sale_customer_activity_report
+from . import sale_customer_contact_coverage
+from . import sale_customer_offer_report

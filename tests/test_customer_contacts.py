@@ -219,3 +219,40 @@ class TestCustomerContacts(CustomerBaseCommon):
         self.assertTrue(foreign, "the other company has its shipped policy")
         visible = self.Rule.with_user(self.boss).search([("id", "=", foreign.id)])
         self.assertFalse(visible, "a manager of this company does not see the other company's policy")
+
+    def test_reports_coverage_activity_and_offers(self):
+        self.log(self.customer, 40, message_type="comment", subtype_xmlid="mail.mt_note",
+                 mail_activity_type_id=self.call_type.id)  # fmt: skip
+        never = self.env["res.partner"].create({"name": "Never", "is_company": True, "user_id": self.ann.id})
+        self.order(never, self.today, 10.0, state="sent")
+        # the nightly recompute makes the quotation's customer a prospect, then plans
+        self.env["sale.customer.base.engine"].sudo().with_company(self.company)._recompute_company(self.company)
+        self.Engine._plan_company(self.company)
+        Coverage = self.env["sale.customer.contact.coverage"].with_company(self.company)
+        rows = {row.partner_id: row for row in Coverage.search([("company_id", "=", self.company.id)])}
+        self.assertEqual(rows[self.customer].contact_status, "overdue", "called 40 days ago, every 30 days")
+        self.assertEqual(rows[self.customer].days_overdue, 10, "10 days late")
+        self.assertEqual(rows[never].contact_status, "on_time", "the quotation sent today is a contact")
+        groups = Coverage._read_group(
+            [("company_id", "=", self.company.id)], ["rule_id"], ["customer_count:sum", "on_time_percent:avg"]
+        )
+        self.assertEqual(groups, [(self.rule, 2, 50.0)], "2 customers, half on time")
+        # the planned call done by Ann, and a free one
+        self.open_activities(self.customer).with_user(self.ann)._action_done()
+        self.customer.activity_schedule("mail.mail_activity_data_call", user_id=self.ann.id).with_user(
+            self.ann
+        )._action_done()
+        Activity = self.env["sale.customer.activity.report"].with_user(self.ann).with_company(self.company)
+        [(calls, planned, target)] = Activity._read_group(
+            [("kind", "=", "activity")], [], ["call_count:sum", "planned_percent:avg", "planned_target:avg"]
+        )
+        self.assertEqual((calls, planned, target), (2, 50.0, 60.0), "2 calls, one planned: 50 % against 60 %")
+        offers = self.env["sale.customer.offer.report"].with_company(self.company).search(
+            [("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(offers.partner_id, never, "the quotation sent is in negotiation")
+        self.assertEqual(offers.amount, 10.0, "its untaxed amount")
+        self.assertFalse(
+            self.env["sale.customer.contact.coverage"].with_user(self.ann).search([("partner_id", "=", self.other.id)]),
+            "a salesperson sees only her customers",
+        )
