@@ -36,5 +36,6 @@
     ],
     "demo": [
         "data/res_partner_demo.xml",
+        "data/sale_customer_contact_demo.xml",
     ],
 }

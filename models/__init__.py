@@ -16,3 +16,4 @@ from . import sale_customer_stage_history
 from . import sale_order
 from . import sale_customer_contact_engine
 from . import sale_customer_service_rule
+from . import sale_customer_contact_demo

@@ -1,4 +1,8 @@
+import base64
 import datetime
+import io
+
+import openpyxl
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
@@ -255,4 +259,18 @@ class TestCustomerContacts(CustomerBaseCommon):
         self.assertFalse(
             self.env["sale.customer.contact.coverage"].with_user(self.ann).search([("partner_id", "=", self.other.id)]),
             "a salesperson sees only her customers",
+        )
+
+    def test_workbook_contact_coverage_sheet(self):
+        self.log(self.customer, 40, message_type="comment", subtype_xmlid="mail.mt_note",
+                 mail_activity_type_id=self.call_type.id)  # fmt: skip
+        self.Engine._compute_company(self.company)
+        wizard = self.env["sale.customer.base.export"].with_user(self.boss).with_company(self.company).create({})
+        wizard.action_export()
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+        sheet = book["Contact coverage"]
+        header = [cell.value for cell in sheet[1]]
+        first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+        self.assertEqual(
+            (first["Service rule"], first["Customers"], first["Overdue"]), ("Everybody", 1, 1), "Acme, 10 days late"
         )
