@@ -147,13 +147,17 @@ def contact_schedule(customers, rules, last_contacts, channel_costs, as_of, unit
             continue
         channel = rule["second_channel"]
         last = pd.Series(
-            [last_by_channel.get((partner_id, channel), pd.NaT) for partner_id in ids], index=ids, dtype="datetime64[ns]"
+            [last_by_channel.get((partner_id, channel), pd.NaT) for partner_id in ids],
+            index=ids,
+            dtype="datetime64[ns]",
         )
         due = last + pd.Timedelta(days=rule["second_cadence_days"])
         second_due.loc[ids] = due.where(last.notna(), as_of)
     frame["next_contact_date"] = pd.concat([main_due, second_due], axis=1).min(axis=1)
     main_channel = frame["rule_id"].map(lambda rule_id: by_id[rule_id]["channel"] if rule_id in by_id else None)
-    second_channel = frame["rule_id"].map(lambda rule_id: by_id[rule_id].get("second_channel") if rule_id in by_id else None)
+    second_channel = frame["rule_id"].map(
+        lambda rule_id: by_id[rule_id].get("second_channel") if rule_id in by_id else None
+    )
     frame["due_channel"] = second_channel.where(second_due.notna() & (second_due <= main_due), main_channel)
     overdue = (as_of - frame["next_contact_date"]).dt.days
     frame["days_overdue"] = overdue.clip(lower=0).where(frame["rule_id"].notna())

@@ -860,7 +860,14 @@ class _Writer:
             (_("Share on time"), "share", "percent"),
         ]
         late = ruled[ruled["overdue"]].sort_values("contact_days_overdue", ascending=False, kind="stable")
-        wanted = ("name", "salesperson", "contact_rule", "last_contact_date", "next_contact_date", "contact_days_overdue")
+        wanted = (
+            "name",
+            "salesperson",
+            "contact_rule",
+            "last_contact_date",
+            "next_contact_date",
+            "contact_days_overdue",
+        )
         late_specs = [spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in late]
         self._list_sheet(
             "coverage",

@@ -202,7 +202,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
                     SELECT DISTINCT ON (c.commercial_partner_id) c.commercial_partner_id AS id, so.team_id
                       FROM sale_order AS so
                       JOIN res_partner AS c ON c.id = so.partner_id
-                     WHERE so.company_id = %(company)s AND so.state <> 'cancel'
+                     WHERE so.company_id = %(company)s AND so.state <> 'cancel' %(orders_of)s
                      ORDER BY c.commercial_partner_id, so.date_order DESC, so.id DESC
                 )
                 SELECT p.id AS partner_id,
@@ -223,6 +223,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
                 key=key,
                 company=company.id,
                 partners=partners,
+                orders_of=SQL() if partner_ids is None else SQL("AND c.commercial_partner_id = ANY(%s)", partner_ids),
             )
         ).set_index("partner_id")
         since = fields.Datetime.to_datetime(as_of) - datetime.timedelta(days=364)
@@ -295,9 +296,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
                 comment,
             ),
         )
-        people = SQL(
-            "AND pe.commercial_partner_id = ANY(%s)", list(partner_ids)
-        ) if partner_ids is not None else SQL()
+        people = SQL("AND pe.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
         until = fields.Datetime.to_datetime(as_of) + datetime.timedelta(days=1)
         parts = [
             SQL(

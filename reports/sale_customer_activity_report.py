@@ -43,7 +43,7 @@ class SaleCustomerActivityReport(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     activity_type_id = fields.Many2one("mail.activity.type", readonly=True)
     channel = fields.Selection(CHANNELS, readonly=True)
-    planned = fields.Boolean("Planned", readonly=True)
+    planned = fields.Boolean(readonly=True)
     activity_count = fields.Integer("Activities Done", readonly=True)
     call_count = fields.Integer("Calls", readonly=True)
     meeting_count = fields.Integer("Meetings", readonly=True)
@@ -59,7 +59,8 @@ class SaleCustomerActivityReport(models.Model):
 
     @property
     def _table_query(self):
-        rules = self.env["sale.customer.service.rule"].sudo().search([])
+        # the rules of every company (a few per company) name the activity types of each channel
+        rules = self.env["sale.customer.service.rule"].sudo().search([])  # pylint: disable=no-search-all
         by_channel = self.env["sale.customer.contact.engine"]._channel_type_ids(rules)
         channel = self.env["sale.customer.contact.engine"]._channel_sql(
             SQL("m.mail_activity_type_id"), by_channel, SQL("'activity'")

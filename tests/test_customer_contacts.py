@@ -23,9 +23,7 @@ class TestCustomerContacts(CustomerBaseCommon):
         cls.call_type = cls.env.ref("mail.mail_activity_data_call")
 
         def user(login, group="sales_team.group_sale_salesman"):
-            return new_test_user(
-                cls.env, login, groups=group, company_id=cls.company.id, company_ids=[cls.company.id]
-            )
+            return new_test_user(cls.env, login, groups=group, company_id=cls.company.id, company_ids=[cls.company.id])
 
         cls.ann = user("kit_ann")
         cls.boss = user("kit_boss", "sales_team.group_sale_manager")
@@ -123,7 +121,9 @@ class TestCustomerContacts(CustomerBaseCommon):
         )
         self.env["res.partner"].invalidate_model()
         self.Engine._plan_company(self.company)
-        activities = self.env["mail.activity"].search([("res_id", "in", partners.ids), ("res_model", "=", "res.partner")])
+        activities = self.env["mail.activity"].search(
+            [("res_id", "in", partners.ids), ("res_model", "=", "res.partner")]
+        )
         per_day = {}
         for activity in activities:
             per_day[activity.date_deadline] = per_day.get(activity.date_deadline, 0) + 1
@@ -212,9 +212,16 @@ class TestCustomerContacts(CustomerBaseCommon):
         with self.assertRaises(AccessError):
             self.rule.with_user(self.ann).cadence_days = 10
         with self.assertRaises(AccessError):
-            self.env["sale.customer.contact.engine"].with_user(self.ann).with_company(self.company).action_plan_contacts()
+            self.env["sale.customer.contact.engine"].with_user(self.ann).with_company(
+                self.company
+            ).action_plan_contacts()
         self.rule.with_user(self.boss).cadence_days = 10
-        result = self.env["sale.customer.contact.engine"].with_user(self.boss).with_company(self.company).action_plan_contacts()
+        result = (
+            self.env["sale.customer.contact.engine"]
+            .with_user(self.boss)
+            .with_company(self.company)
+            .action_plan_contacts()
+        )
         self.assertEqual(result["tag"], "display_notification", "the manager plans")
 
     def test_other_company_rules_are_out_of_reach(self):
@@ -251,8 +258,10 @@ class TestCustomerContacts(CustomerBaseCommon):
             [("kind", "=", "activity")], [], ["call_count:sum", "planned_percent:avg", "planned_target:avg"]
         )
         self.assertEqual((calls, planned, target), (2, 50.0, 60.0), "2 calls, one planned: 50 % against 60 %")
-        offers = self.env["sale.customer.offer.report"].with_company(self.company).search(
-            [("company_id", "=", self.company.id)]
+        offers = (
+            self.env["sale.customer.offer.report"]
+            .with_company(self.company)
+            .search([("company_id", "=", self.company.id)])
         )
         self.assertEqual(offers.partner_id, never, "the quotation sent is in negotiation")
         self.assertEqual(offers.amount, 10.0, "its untaxed amount")

@@ -77,9 +77,7 @@ def test_contacts_after_as_of_are_ignored():
     [(1, 365 / 14 * 1 + 365 / 90 * 100), (3, 365 / 30), (4, 365 / 90 * 0.01)],
 )
 def test_yearly_cost_to_serve(rule_id, expected):
-    frame = customers(
-        abc_class=[{1: "b", 3: "a", 4: "c"}[rule_id]], is_key_account=[rule_id == 1], margin_year=[0.0]
-    )
+    frame = customers(abc_class=[{1: "b", 3: "a", 4: "c"}[rule_id]], is_key_account=[rule_id == 1], margin_year=[0.0])
     row = contact_schedule(frame, RULES, contacts([]), COSTS, AS_OF, unit_value=2.0).iloc[0]
     assert row["yearly_cost"] == pytest.approx(expected * 2.0), "cadence x channel cost x unit value"
 
@@ -119,7 +117,11 @@ def test_cap_spreads_50_due_customers_over_3_days_for_a_cap_of_20():
 
 def test_cap_counts_activities_already_booked_and_most_overdue_first():
     due = pd.DataFrame(
-        {"partner_id": [1, 2, 3], "user_id": [7, 7, 8], "next_contact_date": [AS_OF, AS_OF - datetime.timedelta(5), AS_OF]}
+        {
+            "partner_id": [1, 2, 3],
+            "user_id": [7, 7, 8],
+            "next_contact_date": [AS_OF, AS_OF - datetime.timedelta(5), AS_OF],
+        }
     )
     planned = plan_contacts(due, 2, AS_OF, booked={(7, AS_OF): 1}).set_index("partner_id")["date_deadline"]
     assert planned[2] == AS_OF, "the most overdue takes the free slot"
