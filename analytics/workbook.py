@@ -842,9 +842,9 @@ class _Writer:
         ruled["never"] = never
         ruled["overdue"] = overdue & ~ruled["never"]
         ruled["on_time"] = ~ruled["never"] & ~ruled["overdue"]
-        if "salesperson" not in ruled:
-            ruled["salesperson"] = None
-        ruled["salesperson"] = ruled["salesperson"].fillna(self.tr(NONE_LABEL))
+        salesperson = ruled["salesperson"] if "salesperson" in ruled else pd.Series(None, index=ruled.index)
+        # object first: a column of customers without salesperson is read as float NaN
+        ruled["salesperson"] = salesperson.astype(object).where(salesperson.notna(), self.tr(NONE_LABEL))
 
         def summary(by):
             table = ruled.groupby(by, sort=True)[["on_time", "overdue", "never"]].sum().astype(int)

@@ -51,3 +51,18 @@ def test_coverage_sheet_counts_by_rule_and_lists_the_overdue():
     assert [row["Salesperson"] for row in by_user] == ["Ann", "Ben"], "one row per salesperson"
     late = rows(sheet, len(by_rule) + len(by_user) + 5)
     assert [(row["Customer"], row["Days overdue"]) for row in late] == [("Cody", 30)], "the overdue customer"
+
+
+def test_customers_without_salesperson_are_counted_under_none(recwarn):
+    base = data()
+    customers = base.customers.copy()
+    customers["salesperson"] = float("nan")
+    customers["contact_rule"] = "Everybody"
+    customers["last_contact_date"] = pd.to_datetime("2026-03-01")
+    customers["next_contact_date"] = pd.to_datetime("2026-03-31")
+    customers["contact_days_overdue"] = 0
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(dataclasses.replace(base, customers=customers))))
+    by_rule = rows(book["Contact coverage"])
+    by_user = rows(book["Contact coverage"], len(by_rule) + 3)
+    assert [(row["Salesperson"], row["Customers"]) for row in by_user] == [("(none)", 3)], "no salesperson"
+    assert not [warning for warning in recwarn if "fill value" in str(warning.message)], "no pandas warning"
