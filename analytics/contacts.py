@@ -175,17 +175,21 @@ def contact_schedule(customers, rules, last_contacts, channel_costs, as_of, unit
     return frame[SCHEDULE_COLUMNS]
 
 
-def plan_contacts(due, daily_cap, as_of, booked=None, max_days=365):
-    """Deadlines for the due contacts, at most ``daily_cap`` a day per user.
+def plan_contacts(due, daily_cap, as_of, booked=None, days=14):
+    """Deadlines for the due contacts, at most ``daily_cap`` a day per user, over ``days`` days.
 
     ``due``: rows ``partner_id``, ``user_id``, ``next_contact_date`` (the most overdue
     is planned first, then by partner id). ``booked``: open planned activities already
     on each (``user_id``, ``date``), which count against the cap. The first day is
-    ``as_of``; a user's contacts beyond the cap go to the next days. Returns ``due``
-    with a ``date_deadline`` column (dates).
+    ``as_of``; a user's contacts beyond the cap go to the next days, up to the last
+    day of the horizon (``as_of`` + ``days`` - 1); those that do not fit are not
+    returned: they stay due and are planned by a later run. Returns the planned rows
+    of ``due`` with a ``date_deadline`` column (dates).
     """
     if daily_cap < 1:
         raise ValueError("the daily cap must be at least 1 contact")
+    if days < 1:
+        raise ValueError("the planning horizon must be at least 1 day")
     as_of = pd.Timestamp(as_of).normalize()
     if due.empty:
         return due.assign(date_deadline=pd.Series(dtype=object))
@@ -195,14 +199,14 @@ def plan_contacts(due, daily_cap, as_of, booked=None, max_days=365):
     for user_id, rows in ordered.groupby("user_id", sort=False):
         day, used = 0, booked.get((user_id, as_of.date()), 0)
         for _index in range(len(rows)):
-            while used >= daily_cap and day < max_days:
+            while used >= daily_cap and day < days:
                 day += 1
                 used = booked.get((user_id, (as_of + pd.Timedelta(days=day)).date()), 0)
-            deadlines.append((as_of + pd.Timedelta(days=day)).date())
+            deadlines.append((as_of + pd.Timedelta(days=day)).date() if day < days else None)
             used += 1
     ordered = ordered.drop(columns="_due")
     ordered["date_deadline"] = deadlines
-    return ordered
+    return ordered[ordered["date_deadline"].notna()]
 
 
 def coverage(schedule):

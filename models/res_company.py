@@ -164,6 +164,12 @@ class ResCompany(models.Model):
         default=20,
         help="The daily planning gives nobody more contacts than this on one day; the rest goes to the next days.",
     )
+    customer_base_contact_plan_days = fields.Integer(
+        "Plan Contacts Over (days)",
+        default=14,
+        help="How many days ahead the daily planning fills, at most the daily cap a day per person; due "
+        "customers that do not fit wait for a later night.",
+    )
     customer_base_contact_planned_target = fields.Float(
         "Target Share of Planned Activities (%)",
         default=60.0,

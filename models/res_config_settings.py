@@ -49,6 +49,9 @@ class ResConfigSettings(models.TransientModel):
     customer_base_contact_daily_cap = fields.Integer(
         related="company_id.customer_base_contact_daily_cap", readonly=False
     )
+    customer_base_contact_plan_days = fields.Integer(
+        related="company_id.customer_base_contact_plan_days", readonly=False
+    )
     customer_base_contact_planned_target = fields.Float(
         related="company_id.customer_base_contact_planned_target", readonly=False
     )

@@ -95,7 +95,8 @@ class SaleCustomerContactEngine(models.AbstractModel):
         (without one, it is left unplanned). No customer gets a second open activity
         of a type it already has open (on it or its contacts). Each user gets at most
         the company's daily cap of planned activities a day, counting those already
-        planned; the rest goes to the next days.
+        planned; the rest goes to the next days, up to the company's horizon; what
+        does not fit waits for a later run.
         """
         as_of = as_of or fields.Date.context_today(self)
         schedule = self._compute_company(company, as_of=as_of)
@@ -131,6 +132,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
             company.customer_base_contact_daily_cap,
             as_of,
             booked=self._booked(due["user_id"].unique().tolist(), as_of),
+            days=company.customer_base_contact_plan_days,
         )
         names = dict(rules.mapped(lambda rule: (rule.id, rule.name)))
         model_id = self.env["ir.model"]._get_id("res.partner")

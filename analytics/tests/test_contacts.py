@@ -155,3 +155,10 @@ def test_last_contact_channel_and_due_channel():
     assert rows["last_contact_channel"].tolist() == ["call", "order"], "the call wins over the email of the same day"
     assert rows.loc[1, "due_channel"] == "call", "call due in 11 days, visit in 60"
     assert rows.loc[2, "due_channel"] == "visit", "never visited: the visit is due today"
+
+
+def test_contacts_beyond_the_horizon_wait_for_a_later_run():
+    due = pd.DataFrame({"partner_id": range(50), "user_id": 7, "next_contact_date": AS_OF})
+    planned = plan_contacts(due, 20, AS_OF, days=2)
+    assert len(planned) == 40, "two days of 20"
+    assert sorted(planned["partner_id"]) == list(range(40)), "the first 40 by due date and id; 10 wait"
