@@ -201,6 +201,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             lifetime_months=company._customer_base_lifetime_in_use(),
         )
         self._store(company, as_of, result.metrics, ids)
+        # the order or quotation is a contact: last contact and next due follow
+        self.env["sale.customer.contact.engine"].sudo()._compute_company(company, ids, as_of)
 
     @api.model
     def _refresh_deferred(self, company=None):

@@ -283,3 +283,12 @@ class TestCustomerContacts(CustomerBaseCommon):
         self.assertEqual(
             (first["Service rule"], first["Customers"], first["Overdue"]), ("Everybody", 1, 1), "Acme, 10 days late"
         )
+
+    def test_confirmed_order_is_a_contact_at_once(self):
+        self.assertEqual(self.customer_in_company().contact_days_overdue, 70, "the order of 100 days ago, 70 late")
+        order = self.order(self.customer, self.today, 50.0, state="draft")
+        order.action_confirm()
+        customer = self.customer_in_company()
+        self.assertEqual(customer.last_contact_date, self.today, "the order confirmed today")
+        self.assertEqual(customer.last_contact_channel, "order", "by an order")
+        self.assertEqual(customer.contact_days_overdue, 0, "no longer late")
