@@ -11,6 +11,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/sale_customer_base_security.xml",
+        "security/sale_customer_contact_security.xml",
         "data/ir_cron_data.xml",
         "data/sale_customer_base_tag_data.xml",
         "data/sale_customer_reactivation_data.xml",
@@ -37,11 +38,16 @@
         "views/res_partner_temperature_views.xml",
         "views/res_config_settings_followup_views.xml",
         "views/sale_customer_key_account_views.xml",
+        "views/sale_customer_service_rule_views.xml",
+        "views/res_partner_contact_views.xml",
+        "reports/sale_customer_contact_report_views.xml",
+        "data/sale_customer_contact_data.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",
         "data/sale_customer_feedback_demo.xml",
         "data/sale_customer_key_account_demo.xml",
+        "data/sale_customer_contact_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -54,6 +54,17 @@ RISING = (
     ("at_risk_min_days", "lost_days"),
     ("at_risk_single_order_days", "lost_days"),
 )
+# Keeping in touch (see analytics.contacts): costs in call units, the daily cap in
+# contacts per salesperson, the planned share in % of the activities done
+CONTACT_RANGES = {
+    "contact_visit_cost": (0, 1_000_000),  # call units
+    "contact_call_cost": (0, 1_000_000),
+    "contact_email_cost": (0, 1_000_000),
+    "contact_unit_value": (0, 1_000_000_000),  # company currency per call unit
+    "contact_daily_cap": (1, 1000),  # planned contacts per salesperson and day
+    "contact_plan_days": (1, 365),  # days ahead the planning fills
+    "contact_planned_target": (0, 100),  # %
+}
 CHOICES = {"xyz_method": XYZ_METHODS, "lifetime_method": LIFETIME_METHODS}
 
 

@@ -74,6 +74,10 @@ CUSTOMER_COLUMNS = [
     (_("Dependency risk"), "dependency_risk", "risk"),
     (_("Key account"), "is_key_account", "bool"),
     (_("Key account manager"), "key_account_manager", "text"),
+    (_("Service rule"), "contact_rule", "text"),
+    (_("Last contact"), "last_contact_date", "date"),
+    (_("Next contact due"), "next_contact_date", "date"),
+    (_("Days overdue"), "contact_days_overdue", "int"),
 ]
 FLOW_HEADERS = [
     (_("Active at start (S)"), "customers_start", "int"),
@@ -155,6 +159,7 @@ SHEETS = {
     "managers": _("Key account managers"),
     "slipping": _("Lost and at risk"),
     "feedback": _("Feedback"),
+    "coverage": _("Contact coverage"),
 }
 MAX_SHEET_NAME = 31  # characters Excel allows
 CHART_ROWS = 16  # rows a chart covers
@@ -235,6 +240,7 @@ def build_workbook(data, tmpdir=None):
     writer.lost_and_at_risk()
     if data.feedback is not None:
         writer.feedback()
+    writer.contact_coverage()
     writer.fit_columns()
     workbook.close()
     return buffer.getvalue()
@@ -930,3 +936,49 @@ class _Writer:
             (_("Complaints"), "complaints", "int"),
         ]
         self._list_sheet("feedback", specs, answers, more=[(summary_specs, summary)])
+    def contact_coverage(self):
+        """Customers under the service policy by rule and by salesperson: on time, overdue, never
+        contacted (see :func:`.contacts.coverage`), then the overdue customers, most late first.
+        Left out when the customers carry no service rule (a CSV of orders has no contacts)."""
+        customers = self.customers_frame
+        if "contact_rule" not in customers or customers["contact_rule"].isna().all():
+            return
+        ruled = customers[customers["contact_rule"].notna()].copy()
+        never = ruled["last_contact_date"].isna() if "last_contact_date" in ruled else True
+        overdue = ruled.get("contact_days_overdue", pd.Series(0, index=ruled.index)).fillna(0) > 0
+        ruled["never"] = never
+        ruled["overdue"] = overdue & ~ruled["never"]
+        ruled["on_time"] = ~ruled["never"] & ~ruled["overdue"]
+        salesperson = ruled["salesperson"] if "salesperson" in ruled else pd.Series(None, index=ruled.index)
+        # object first: a column of customers without salesperson is read as float NaN
+        ruled["salesperson"] = salesperson.astype(object).where(salesperson.notna(), self.tr(NONE_LABEL))
+
+        def summary(by):
+            table = ruled.groupby(by, sort=True)[["on_time", "overdue", "never"]].sum().astype(int)
+            table.insert(0, "customers", ruled.groupby(by, sort=True).size())
+            table["share"] = table["on_time"] * 100.0 / table["customers"]
+            return table.reset_index()
+
+        counts = [
+            (_("Customers"), "customers", "int"),
+            (_("On time"), "on_time", "int"),
+            (_("Overdue"), "overdue", "int"),
+            (_("Never contacted"), "never", "int"),
+            (_("Share on time"), "share", "percent"),
+        ]
+        late = ruled[ruled["overdue"]].sort_values("contact_days_overdue", ascending=False, kind="stable")
+        wanted = (
+            "name",
+            "salesperson",
+            "contact_rule",
+            "last_contact_date",
+            "next_contact_date",
+            "contact_days_overdue",
+        )
+        late_specs = [spec for column in wanted for spec in CUSTOMER_COLUMNS if spec[1] == column and column in late]
+        self._list_sheet(
+            "coverage",
+            [(_("Service rule"), "contact_rule", "text"), *counts],
+            summary("contact_rule"),
+            more=[([(_("Salesperson"), "salesperson", "text"), *counts], summary("salesperson")), (late_specs, late)],
+        )

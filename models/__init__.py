@@ -1,4 +1,5 @@
 from . import mail_activity
+from . import mail_message
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -26,3 +27,6 @@ from . import sale_customer_key_account
 from . import sale_customer_key_account_health
 from . import sale_customer_key_account_contact
 from . import sale_customer_key_account_note
+from . import sale_customer_contact_engine
+from . import sale_customer_service_rule
+from . import sale_customer_contact_demo

@@ -4,11 +4,27 @@ from odoo import fields, models
 class MailActivity(models.Model):
     _inherit = "mail.activity"
 
+    # set on the activities the service policy, customer campaigns and win-back create (a plan
+    # made from the customer base); the others are free. Kept on done activities and messages.
+    customer_planned = fields.Boolean("Planned", readonly=True, copy=False)
+
     def _action_done(self, feedback=False, attachment_ids=None):
         # before super: the activity may be deleted by it
         lines = self._customer_campaign_lines()
         lines.write({"state": "done", "date_done": fields.Date.context_today(self)})
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        # super posts one message per activity in the order of _classify_by_model
+        ordered = [activity for data in self._classify_by_model().values() for activity in data["activities"]]
+        planned = [activity.customer_planned for activity in ordered]
+        customers = self.filtered(lambda activity: activity.res_model == "res.partner")
+        partners = self.env["res.partner"].sudo().browse(customers.mapped("res_id")).exists()
+        messages, next_activities = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if len(messages) == len(planned) and any(planned):
+            traces = [message.id for message, is_planned in zip(messages, planned, strict=True) if is_planned]
+            self.env["mail.message"].sudo().browse(traces).write({"customer_planned": True})
+        if partners:
+            # the contact just made moves the customer's next contact due
+            self.env["sale.customer.contact.engine"].sudo()._refresh_partners(self.env.company, partners)
+        return messages, next_activities
 
     def write(self, vals):
         res = super().write(vals)

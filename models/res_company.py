@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..analytics import Settings
-from ..analytics.settings import RANGES, in_range, setting_problems
+from ..analytics.settings import CONTACT_RANGES, RANGES, in_range, setting_problems
 
 # Company field -> analytics.Settings attribute
 SETTINGS_FIELDS = {
@@ -35,6 +35,7 @@ COMPANY_RANGES = {
     "customer_base_max_key_accounts": (1, 1000),  # key accounts per manager
     "customer_base_winback_days": (1, 3650),  # days
 }
+COMPANY_RANGES.update({f"customer_base_{name}": bounds for name, bounds in CONTACT_RANGES.items()})
 
 
 class ResCompany(models.Model):
@@ -159,3 +160,57 @@ class ResCompany(models.Model):
         """The analytics settings of this company."""
         self.ensure_one()
         return Settings(**{attribute: self[name] for name, attribute in SETTINGS_FIELDS.items()})
+
+    # ---- keeping in touch (service policy)
+    customer_base_contact_visit_cost = fields.Float("Cost of a Visit (call units)", default=100.0)
+    customer_base_contact_call_cost = fields.Float("Cost of a Call (call units)", default=1.0)
+    customer_base_contact_email_cost = fields.Float("Cost of an Email (call units)", default=0.01)
+    customer_base_contact_unit_value = fields.Float(
+        "Value of a Call Unit",
+        default=10.0,
+        help="What a call costs the company (in its currency): the cost to serve of a customer is in call "
+        "units times this value.",
+    )
+    customer_base_contact_daily_cap = fields.Integer(
+        "Planned Contacts per Salesperson and Day",
+        default=20,
+        help="The daily planning gives nobody more contacts than this on one day; the rest goes to the next days.",
+    )
+    customer_base_contact_plan_days = fields.Integer(
+        "Plan Contacts Over (days)",
+        default=14,
+        help="How many days ahead the daily planning fills, at most the daily cap a day per person; due "
+        "customers that do not fit wait for a later night.",
+    )
+    customer_base_contact_planned_target = fields.Float(
+        "Target Share of Planned Activities (%)",
+        default=60.0,
+        help="The share of a salesperson's activities done that should come from the plan (service policy, "
+        "campaigns, win-back); the rest is free.",
+    )
+    customer_base_contact_user_id = fields.Many2one(
+        "res.users",
+        "Contacts Without Salesperson Go To",
+        domain="[('share', '=', False)]",
+        help="Who gets the due contacts of customers that have no salesperson (and no key account manager).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # a new company starts with the shipped service policy, as the existing ones did at install
+        self.env["sale.customer.service.rule"]._install_default_rules(companies)
+        return companies
+
+    @api.constrains(*(f"customer_base_{name}" for name in CONTACT_RANGES))
+    def _check_customer_base_contact_settings(self):
+        self._check_customer_base_settings()
+
+    def _customer_base_channel_costs(self):
+        """Cost of one contact by channel, in call units."""
+        self.ensure_one()
+        return {
+            "visit": self.customer_base_contact_visit_cost,
+            "call": self.customer_base_contact_call_cost,
+            "email": self.customer_base_contact_email_cost,
+        }

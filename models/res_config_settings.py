@@ -40,6 +40,26 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.customer_base_key_account_reminder_days", readonly=False
     )
     customer_base_last_run = fields.Datetime(related="company_id.customer_base_last_run")
+    customer_base_contact_visit_cost = fields.Float(
+        related="company_id.customer_base_contact_visit_cost", readonly=False
+    )
+    customer_base_contact_call_cost = fields.Float(related="company_id.customer_base_contact_call_cost", readonly=False)
+    customer_base_contact_email_cost = fields.Float(
+        related="company_id.customer_base_contact_email_cost", readonly=False
+    )
+    customer_base_contact_unit_value = fields.Float(
+        related="company_id.customer_base_contact_unit_value", readonly=False
+    )
+    customer_base_contact_daily_cap = fields.Integer(
+        related="company_id.customer_base_contact_daily_cap", readonly=False
+    )
+    customer_base_contact_plan_days = fields.Integer(
+        related="company_id.customer_base_contact_plan_days", readonly=False
+    )
+    customer_base_contact_planned_target = fields.Float(
+        related="company_id.customer_base_contact_planned_target", readonly=False
+    )
+    customer_base_contact_user_id = fields.Many2one(related="company_id.customer_base_contact_user_id", readonly=False)
 
     @api.model_create_multi
     def create(self, vals_list):

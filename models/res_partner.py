@@ -17,6 +17,7 @@ from odoo.tools import SQL, format_date, formatLang
 
 from ..analytics.lifecycle import STAGE_LABELS
 from .sale_customer_base_engine import MANUAL_FIELDS, METRIC_FNAMES
+from .sale_customer_contact_engine import CONTACT_CHANNELS, CONTACT_FNAMES
 
 STAGES = list(STAGE_LABELS.items())
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
@@ -35,7 +36,7 @@ KEY_ACCOUNT_REASONS = [
     ("demanding", "Demanding Customer"),
 ]
 MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
-ENGINE_FIELDS = frozenset(METRIC_FNAMES)
+ENGINE_FIELDS = frozenset(METRIC_FNAMES) | frozenset(CONTACT_FNAMES)
 # Figures drawn from the customer's orders: a salesperson who may read only her own
 # orders sees them only for her customers (see ``_customer_figures_visible_sql``).
 # Stage, segments, key account status and dependency stay visible to every salesperson:
@@ -696,3 +697,69 @@ class ResPartner(models.Model):
             ("id", "not in", plans.subselect("partner_id")),
         ]
         return missing if (operator == "=") == value else ["!", "&", "&", *missing]
+    # ---- keeping in touch (company dependent, written by sale.customer.contact.engine only)
+    contact_rule_id = fields.Many2one(
+        "sale.customer.service.rule",
+        "Service Rule",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The rule of the service policy that says how often this customer hears from us.",
+    )
+    last_contact_date = fields.Date(
+        "Last Contact",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The latest activity done, note, email, meeting, order or quotation with the customer or its contacts.",
+    )
+    last_contact_channel = fields.Selection(
+        CONTACT_CHANNELS,
+        "Last Contact By",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    next_contact_date = fields.Date(
+        "Next Contact Due",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="When the service rule wants the customer contacted again: today when never contacted.",
+    )
+    next_contact_channel = fields.Selection(
+        CONTACT_CHANNELS,
+        "Next Contact By",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    contact_days_overdue = fields.Integer(
+        "Days Overdue",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Days since the next contact was due; 0 when on time.",
+    )
+    contact_yearly_cost = fields.Float(
+        "Yearly Cost to Serve",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="What the contacts the service rule asks for cost a year (see the rule).",
+    )
+    contact_costs_more = fields.Boolean(
+        "Costs More Than It Earns",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The yearly cost to serve is above the margin of the orders of the last 365 days.",
+    )

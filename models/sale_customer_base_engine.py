@@ -146,6 +146,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         written = self._store(company, as_of, result.metrics)
         # key accounts: plans for the new ones, figures and alarms of all (sale_customer_key_account.py)
         self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, orders)
+        # last contact and next contact due follow the new segments and stages
+        self.env["sale.customer.contact.engine"].sudo()._compute_company(company, as_of=as_of)
         # the same orders give the periods in progress of the customer base history
         self.env["sale.customer.base.history"].sudo()._refresh_open_periods(company, force=True, orders=orders)
         # orders imported already confirmed never pass through a confirmation
@@ -219,6 +221,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         )
         self._store(company, as_of, result.metrics, ids)
         self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, partner_ids=ids)
+        # the order or quotation is a contact: last contact and next due follow
+        self.env["sale.customer.contact.engine"].sudo()._compute_company(company, ids, as_of)
 
     @api.model
     def _refresh_deferred(self, company=None):

@@ -235,6 +235,19 @@ class SaleCustomerBaseExport(models.TransientModel):
             Plan.flush_model(["partner_id", "target_revenue", "health", "coverage"])
             columns.append(SQL("ka.target_revenue, ka.health::int4 AS key_account_health, ka.coverage"))
         lang = self.env.lang or "en_US"
+        # keeping in touch: the Contact coverage sheet
+        contacts = Partner._fields["contact_rule_id"].is_accessible(self.env)
+        if contacts:
+            columns.append(
+                SQL(
+                    """COALESCE(rule.name ->> %(lang)s, rule.name ->> 'en_US') AS contact_rule,
+                       (p.last_contact_date ->> %(key)s)::date AS last_contact_date,
+                       (p.next_contact_date ->> %(key)s)::date AS next_contact_date,
+                       (p.contact_days_overdue ->> %(key)s)::int4 AS contact_days_overdue""",
+                    lang=lang,
+                    key=key,
+                )
+            )
         query = SQL(
             """
             SELECT p.id AS partner_id,
@@ -249,6 +262,7 @@ class SaleCustomerBaseExport(models.TransientModel):
               LEFT JOIN res_users AS ku ON ku.id = (p.key_account_manager_id ->> %(key)s)::int4
               LEFT JOIN res_partner AS kp ON kp.id = ku.partner_id
               %(plans)s
+              LEFT JOIN sale_customer_service_rule AS rule ON rule.id = (p.contact_rule_id ->> %(key)s)::int4
              WHERE p.id IN %(partners)s
                AND p.id = p.commercial_partner_id
             """,
@@ -263,6 +277,9 @@ class SaleCustomerBaseExport(models.TransientModel):
             else SQL(),
         )
         frame = self.env["sale.customer.base.engine"]._frame(query)
+        if contacts:
+            for column in ("last_contact_date", "next_contact_date"):
+                frame[column] = pd.to_datetime(frame[column])
         for column, (_fname, sql_type) in readable.items():
             if sql_type == "date":
                 frame[column] = pd.to_datetime(frame[column])

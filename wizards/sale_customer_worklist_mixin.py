@@ -203,6 +203,7 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
                         "note": self.note,
                         "date_deadline": self.date_deadline,
                         "user_id": line.user_id.id,
+                        "customer_planned": True,  # a plan made from the customer base
                     }
                     for line in lines
                 ]

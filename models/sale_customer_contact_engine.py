@@ -1,0 +1,518 @@
+"""Keeping in touch: last contact, next contact due and the day's planned contacts, set-based.
+
+The same way as the customer base engine: one query reads every contact of every
+customer of a company (:meth:`_contacts_sql`), :mod:`..analytics.contacts` applies the
+service policy, the values go back to the partners' company-dependent fields in one
+``UPDATE`` from a temporary table (only the rows that changed). The planning creates
+the due contacts as activities in one ``create``.
+"""
+
+import datetime
+import io
+import logging
+
+import pandas as pd
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from ..analytics.contacts import CHANNELS, contact_schedule, plan_contacts
+
+_logger = logging.getLogger(__name__)
+
+CONTACT_CHANNELS = [
+    ("visit", "Visit / meeting"),
+    ("call", "Call"),
+    ("email", "Email"),
+    ("note", "Note"),
+    ("activity", "Other activity"),
+    ("quotation", "Quotation"),
+    ("order", "Order"),
+]
+# analytics column -> (res.partner field, SQL type)
+CONTACT_FIELDS = {
+    "rule_id": ("contact_rule_id", "int4"),
+    "last_contact_date": ("last_contact_date", "date"),
+    "last_contact_channel": ("last_contact_channel", "varchar"),
+    "next_contact_date": ("next_contact_date", "date"),
+    "due_channel": ("next_contact_channel", "varchar"),
+    "days_overdue": ("contact_days_overdue", "int4"),
+    "yearly_cost": ("contact_yearly_cost", "float8"),
+    "costs_more_than_earns": ("contact_costs_more", "bool"),
+}
+CONTACT_FNAMES = [fname for fname, _type in CONTACT_FIELDS.values()]
+NEW_CONTACTS_TABLE = "sale_customer_contact_new_values"  # temporary, per transaction
+COST_DECIMALS = 2
+# activity type category -> channel, for activity types no rule names
+CATEGORY_CHANNELS = {"phonecall": "call", "meeting": "visit"}
+CHANNEL_XMLIDS = {
+    "mail.mail_activity_data_meeting": "visit",
+    "mail.mail_activity_data_call": "call",
+    "mail.mail_activity_data_email": "email",
+}
+
+
+class SaleCustomerContactEngine(models.AbstractModel):
+    _name = "sale.customer.contact.engine"
+    _description = "Customer Contact Engine"
+
+    # ---- entry points
+    @api.model
+    def _compute_company(self, company, partner_ids=None, as_of=None):
+        """Compute and store last contact, rule, next due, days overdue and cost to serve of the
+        customers of ``company`` (those of ``partner_ids`` only when given); return the schedule
+        frame (indexed by partner id) with the customers' assignees."""
+        as_of = as_of or fields.Date.context_today(self)
+        customers = self._customers_frame(company, as_of, partner_ids)
+        rules = self.env["sale.customer.service.rule"].sudo().search([("company_id", "=", company.id)])
+        contacts = self._contacts_frame(company, as_of, rules, partner_ids)
+        schedule = contact_schedule(
+            customers,
+            rules._rule_values(),
+            contacts,
+            company._customer_base_channel_costs(),
+            as_of,
+            unit_value=company.customer_base_contact_unit_value,
+        )
+        self._store(company, schedule, partner_ids)
+        return schedule.join(customers[["user_id", "key_account_manager_id", "is_key_account"]])
+
+    @api.model
+    def _refresh_partners(self, company, partners):
+        """Refresh the contact values of these partners' commercial partners (after a contact)."""
+        ids = partners.commercial_partner_id.ids
+        if ids:
+            self._compute_company(company, ids)
+
+    @api.model
+    def _plan_company(self, company, as_of=None):
+        """Create the due contacts of ``company`` as planned activities; return how many.
+
+        A customer is due when its next contact due date is today or past. It gets an
+        activity of the rule's type for the touch that is due, for its key account
+        manager (key accounts), else its salesperson, else the company's fallback user
+        (without one, it is left unplanned). No customer gets a second open activity
+        of a type it already has open (on it or its contacts). Each user gets at most
+        the company's daily cap of planned activities a day, counting those already
+        planned; the rest goes to the next days, up to the company's horizon; what
+        does not fit waits for a later run.
+        """
+        as_of = as_of or fields.Date.context_today(self)
+        schedule = self._compute_company(company, as_of=as_of)
+        due = schedule[schedule["rule_id"].notna() & (schedule["next_contact_date"] <= pd.Timestamp(as_of))]
+        if due.empty:
+            return 0
+        rules = self.env["sale.customer.service.rule"].sudo().browse(due["rule_id"].astype(int).unique().tolist())
+        types = {}
+        for rule in rules:
+            second = rule.second_channel and rule.second_channel != rule.channel
+            types[(rule.id, rule.channel)] = rule.activity_type_id.id
+            if second:
+                types[(rule.id, rule.second_channel)] = rule.second_activity_type_id.id
+        due = due.assign(
+            activity_type_id=[
+                types.get((int(rule_id), channel)) or types[(int(rule_id), rules.browse(int(rule_id)).channel)]
+                for rule_id, channel in zip(due["rule_id"], due["due_channel"], strict=True)
+            ]
+        )
+        due = due.assign(user_id=self._assignees(company, due))
+        due = due[due["user_id"].notna()]
+        open_pairs = self._open_activities(due.index.tolist())
+        keep = [
+            (partner_id, type_id) not in open_pairs
+            for partner_id, type_id in zip(due.index, due["activity_type_id"], strict=True)
+        ]
+        due = due[keep]
+        if due.empty:
+            return 0
+        due = due.reset_index(names="partner_id").assign(user_id=lambda frame: frame["user_id"].astype(int))
+        planned = plan_contacts(
+            due[["partner_id", "user_id", "next_contact_date", "activity_type_id", "rule_id"]],
+            company.customer_base_contact_daily_cap,
+            as_of,
+            booked=self._booked(due["user_id"].unique().tolist(), as_of),
+            days=company.customer_base_contact_plan_days,
+        )
+        names = dict(rules.mapped(lambda rule: (rule.id, rule.name)))
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        # one notification per activity would mean hundreds of emails: users see them in their activities
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": int(row.partner_id),
+                    "activity_type_id": int(row.activity_type_id),
+                    "user_id": int(row.user_id),
+                    "date_deadline": row.date_deadline,
+                    "summary": self.env._("Keep in touch: %(rule)s", rule=names[int(row.rule_id)]),
+                    "customer_planned": True,
+                }
+                for row in planned.itertuples(index=False)
+            ]
+        )
+        return len(planned)
+
+    @api.model
+    def _cron_plan_contacts(self):
+        """Nightly: contact values and the day's planned contacts of every company."""
+        companies = self.env["res.company"].sudo().search([], order="id")  # pylint: disable=no-search-all
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    count = self.sudo().with_company(company)._plan_company(company)
+                _logger.info("Contacts of %s planned: %s activities", company.name, count)
+            except Exception:
+                _logger.exception("Contacts of %s could not be planned; tried again next night", company.name)
+                self.env.invalidate_all()
+
+    @api.model
+    def action_plan_contacts(self):
+        """Plan the due contacts of the current company now (sales managers)."""
+        if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
+            raise AccessError(self.env._("Only sales managers can plan the contacts of the team."))
+        company = self.env.company
+        count = self.sudo().with_company(company)._plan_company(company)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Contacts planned"),
+                "message": self.env._(
+                    "%(company)s: %(count)s contacts planned as activities.", company=company.name, count=count
+                ),
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    # ---- reads
+    @api.model
+    def _customers_frame(self, company, as_of, partner_ids=None):
+        """The customers of ``company`` the policy applies to (stage known, not lost), with what
+        the rules match on and the margin of their confirmed orders of the last 365 days."""
+        self.env["res.partner"].flush_model()
+        key = str(company.id)
+        engine = self.env["sale.customer.base.engine"]
+        partners = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
+        customers = engine._frame(
+            SQL(
+                """
+                WITH teams AS (
+                    -- res.partner has no sales team without CRM: the team of the latest quotation or order
+                    SELECT DISTINCT ON (c.commercial_partner_id) c.commercial_partner_id AS id, so.team_id
+                      FROM sale_order AS so
+                      JOIN res_partner AS c ON c.id = so.partner_id
+                     WHERE so.company_id = %(company)s AND so.state <> 'cancel' %(orders_of)s
+                     ORDER BY c.commercial_partner_id, so.date_order DESC, so.id DESC
+                )
+                SELECT p.id AS partner_id,
+                       p.abc_class ->> %(key)s AS abc_class,
+                       p.xyz_class ->> %(key)s AS xyz_class,
+                       p.customer_segment ->> %(key)s AS customer_segment,
+                       p.customer_stage ->> %(key)s AS customer_stage,
+                       COALESCE((p.is_key_account ->> %(key)s)::bool, FALSE) AS is_key_account,
+                       p.user_id,
+                       t.team_id,
+                       (p.key_account_manager_id ->> %(key)s)::int4 AS key_account_manager_id
+                  FROM res_partner AS p
+                  LEFT JOIN teams AS t ON t.id = p.id
+                 WHERE p.id = p.commercial_partner_id AND p.active
+                   AND p.customer_stage ->> %(key)s IS NOT NULL AND p.customer_stage ->> %(key)s <> 'lost'
+                   %(partners)s
+                """,
+                key=key,
+                company=company.id,
+                partners=partners,
+                orders_of=SQL() if partner_ids is None else SQL("AND c.commercial_partner_id = ANY(%s)", partner_ids),
+            )
+        ).set_index("partner_id")
+        since = fields.Datetime.to_datetime(as_of) - datetime.timedelta(days=364)
+        until = fields.Datetime.to_datetime(as_of) + datetime.timedelta(days=1)
+        orders = engine._confirmed_orders_sql(company, since=since, until=until, partner_ids=partner_ids)
+        margins = engine._frame(
+            SQL("SELECT partner_id, SUM(margin) AS margin_year FROM (%s) AS o GROUP BY partner_id", orders)
+        )
+        customers["margin_year"] = margins.set_index("partner_id")["margin_year"].reindex(customers.index).fillna(0.0)
+        # COPY writes booleans as t / f
+        customers["is_key_account"] = customers["is_key_account"].isin([True, "t", "true"])
+        for column in ("abc_class", "xyz_class", "customer_segment", "customer_stage"):
+            customers[column] = customers[column].astype(object).where(customers[column].notna(), None)
+        return customers
+
+    @api.model
+    def _channel_type_ids(self, rules):
+        """Activity type ids by channel: the rules' types, Odoo's call/email/meeting, types of a
+        phone call or meeting category."""
+        by_channel = {channel: set() for channel in CHANNELS}
+        for xmlid, channel in CHANNEL_XMLIDS.items():
+            record = self.env.ref(xmlid, raise_if_not_found=False)
+            if record:
+                by_channel[channel].add(record.id)
+        Type = self.env["mail.activity.type"].sudo().with_context(active_test=False)
+        for activity_type in Type.search([("category", "in", list(CATEGORY_CHANNELS))]):
+            by_channel[CATEGORY_CHANNELS[activity_type.category]].add(activity_type.id)
+        for rule in rules:
+            by_channel[rule.channel].add(rule.activity_type_id.id)
+            if rule.second_channel and rule.second_activity_type_id:
+                by_channel[rule.second_channel].add(rule.second_activity_type_id.id)
+        return by_channel
+
+    @api.model
+    def _channel_sql(self, type_column, by_channel, otherwise):
+        """The channel of an activity type (``type_column``), ``otherwise`` when it has none."""
+        cases = SQL(" ").join(
+            SQL("WHEN %s = ANY(%s) THEN %s", type_column, sorted(ids), channel) for channel, ids in by_channel.items()
+        )
+        return SQL("CASE %s WHEN %s IS NOT NULL THEN 'activity' ELSE %s END", cases, type_column, otherwise)
+
+    @api.model
+    def _contacts_sql(self, company, as_of, rules, partner_ids=None):
+        """Every contact with the customers, as rows (``partner_id`` the commercial partner,
+        ``channel``, ``date``), the latest per customer and channel, in one query:
+
+        - messages in the chatter of the customer or its contacts: emails, notes, messages
+          sent, activities done (not the automatic notifications);
+        - emails and messages sent to them from any other document;
+        - activities done on their quotations and orders of the company, and activities done
+          kept in the activity views;
+        - meetings they attend (when Calendar is installed), up to ``as_of``;
+        - their quotations and orders of the company (cancelled ones excepted).
+        """
+        for model, fnames in (
+            ("mail.message", ["model", "res_id", "message_type", "subtype_id", "date", "mail_activity_type_id"]),
+            ("mail.activity", ["res_model", "res_id", "active", "date_done", "activity_type_id"]),
+            ("sale.order", ["partner_id", "state", "date_order", "company_id"]),
+            ("res.partner", ["commercial_partner_id"]),
+        ):
+            self.env[model].flush_model(fnames)
+        by_channel = self._channel_type_ids(rules)
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        message_channel = self._channel_sql(
+            SQL("m.mail_activity_type_id"),
+            by_channel,
+            SQL(
+                "CASE WHEN m.message_type IN ('email', 'email_outgoing') OR m.subtype_id = %s "
+                "THEN 'email' ELSE 'note' END",
+                comment,
+            ),
+        )
+        people = SQL("AND pe.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
+        until = fields.Datetime.to_datetime(as_of) + datetime.timedelta(days=1)
+        parts = [
+            SQL(
+                """
+                SELECT pe.commercial_partner_id AS partner_id, %(channel)s AS channel, MAX(m.date)::date AS date
+                  FROM mail_message AS m
+                  JOIN res_partner AS pe ON pe.id = m.res_id
+                 WHERE m.model = 'res.partner' AND m.date < %(until)s
+                   AND (m.message_type IN ('email', 'email_outgoing', 'comment') OR m.mail_activity_type_id IS NOT NULL)
+                   %(people)s
+                 GROUP BY 1, 2
+                """,
+                channel=message_channel,
+                until=until,
+                people=people,
+            ),
+            SQL(
+                """
+                SELECT pe.commercial_partner_id, 'email', MAX(m.date)::date
+                  FROM mail_message_res_partner_rel AS r
+                  JOIN mail_message AS m ON m.id = r.mail_message_id
+                  JOIN res_partner AS pe ON pe.id = r.res_partner_id
+                 WHERE m.model <> 'res.partner' AND m.date < %(until)s
+                   AND m.message_type IN ('email', 'email_outgoing', 'comment')
+                   %(people)s
+                 GROUP BY 1
+                """,
+                until=until,
+                people=people,
+            ),
+            SQL(
+                """
+                SELECT pe.commercial_partner_id, %(channel)s, MAX(m.date)::date
+                  FROM mail_message AS m
+                  JOIN sale_order AS so ON so.id = m.res_id
+                  JOIN res_partner AS pe ON pe.id = so.partner_id
+                 WHERE m.model = 'sale.order' AND m.mail_activity_type_id IS NOT NULL AND so.company_id = %(company)s
+                   AND m.date < %(until)s
+                   %(people)s
+                 GROUP BY 1, 2
+                """,
+                channel=message_channel,
+                company=company.id,
+                until=until,
+                people=people,
+            ),
+            SQL(
+                """
+                SELECT pe.commercial_partner_id, %(channel)s, MAX(a.date_done)
+                  FROM mail_activity AS a
+                  JOIN res_partner AS pe ON pe.id = a.res_id
+                 WHERE a.res_model = 'res.partner' AND NOT a.active AND a.date_done <= %(as_of)s
+                   %(people)s
+                 GROUP BY 1, 2
+                """,
+                channel=self._channel_sql(SQL("a.activity_type_id"), by_channel, SQL("'activity'")),
+                as_of=as_of,
+                people=people,
+            ),
+            SQL(
+                """
+                SELECT pe.commercial_partner_id, CASE WHEN so.state = 'sale' THEN 'order' ELSE 'quotation' END,
+                       MAX(so.date_order)::date
+                  FROM sale_order AS so
+                  JOIN res_partner AS pe ON pe.id = so.partner_id
+                 WHERE so.state IN ('draft', 'sent', 'sale') AND so.company_id = %(company)s
+                   AND so.date_order < %(until)s
+                   %(people)s
+                 GROUP BY 1, 2
+                """,
+                company=company.id,
+                until=until,
+                people=people,
+            ),
+        ]
+        if "calendar.event" in self.env:
+            self.env["calendar.event"].flush_model(["start", "active", "partner_ids"])
+            parts.append(
+                SQL(
+                    """
+                    SELECT pe.commercial_partner_id, 'visit', MAX(e.start)::date
+                      FROM calendar_event_res_partner_rel AS r
+                      JOIN calendar_event AS e ON e.id = r.calendar_event_id
+                      JOIN res_partner AS pe ON pe.id = r.res_partner_id
+                     WHERE e.active AND e.start < %(until)s
+                       %(people)s
+                     GROUP BY 1
+                    """,
+                    until=until,
+                    people=people,
+                )
+            )
+        return SQL(" UNION ALL ").join(parts)
+
+    @api.model
+    def _contacts_frame(self, company, as_of, rules, partner_ids=None):
+        frame = self.env["sale.customer.base.engine"]._frame(self._contacts_sql(company, as_of, rules, partner_ids))
+        return frame.rename(columns={frame.columns[1]: "channel", frame.columns[2]: "date"})[
+            ["partner_id", "channel", "date"]
+        ]
+
+    @api.model
+    def _assignees(self, company, due):
+        """Who does each due contact: key account manager, salesperson, or the company's fallback."""
+        candidates = set(due["key_account_manager_id"].dropna().astype(int)) | set(due["user_id"].dropna().astype(int))
+        users = self.env["res.users"].sudo().browse(sorted(candidates)).exists()
+        fit = {user.id for user in users if user.active and not user.share and company in user.company_ids}
+        fallback = company.customer_base_contact_user_id.id or None
+
+        def assignee(row):
+            manager = row.key_account_manager_id
+            if row.is_key_account and pd.notna(manager) and int(manager) in fit:
+                return int(manager)
+            if pd.notna(row.user_id) and int(row.user_id) in fit:
+                return int(row.user_id)
+            return fallback
+
+        return [assignee(row) for row in due.itertuples()]
+
+    @api.model
+    def _open_activities(self, partner_ids):
+        """(commercial partner id, activity type id) of the open activities on these customers or contacts."""
+        self.env["mail.activity"].flush_model(["res_model", "res_id", "active", "activity_type_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT pe.commercial_partner_id, a.activity_type_id
+                  FROM mail_activity AS a
+                  JOIN res_partner AS pe ON pe.id = a.res_id
+                 WHERE a.res_model = 'res.partner' AND a.active AND pe.commercial_partner_id = ANY(%s)
+                """,
+                [int(partner_id) for partner_id in partner_ids],
+            )
+        )
+        return set(rows)
+
+    @api.model
+    def _booked(self, user_ids, as_of):
+        """Open planned activities per (user id, day) from ``as_of`` on: they count against the cap."""
+        groups = (
+            self.env["mail.activity"]
+            .sudo()
+            ._read_group(
+                [("user_id", "in", [int(uid) for uid in user_ids]), ("customer_planned", "=", True),
+                 ("date_deadline", ">=", as_of)],
+                ["user_id", "date_deadline:day"],
+                ["__count"],
+            )
+        )  # fmt: skip
+        return {(user.id, fields.Date.to_date(day)): count for user, day, count in groups}
+
+    # ---- writes
+    @api.model
+    def _store(self, company, schedule, partner_ids=None):
+        """Write the schedule on the customers (only rows that changed) and clear the values of
+        customers it no longer covers (among ``partner_ids`` when given)."""
+        key = str(company.id)
+        frame = pd.DataFrame({"id": schedule.index.astype("int64")})
+        for column, (fname, sql_type) in CONTACT_FIELDS.items():
+            values = schedule[column].reset_index(drop=True)
+            if sql_type == "date":
+                values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+            elif sql_type == "int4":
+                values = values.astype(float).round().astype("Int64")
+            elif sql_type == "float8":
+                values = values.astype(float).round(COST_DECIMALS)
+            elif sql_type == "bool":
+                values = values.fillna(False).astype(bool).map({True: "t", False: "f"})
+            frame[fname] = values
+        table = SQL.identifier(NEW_CONTACTS_TABLE)
+        columns = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(fname), SQL(sql_type)) for fname, sql_type in CONTACT_FIELDS.values()
+        )
+        self.env.cr.execute(
+            SQL("CREATE TEMPORARY TABLE IF NOT EXISTS %s (id int4 PRIMARY KEY, %s) ON COMMIT DROP", table, columns)
+        )
+        self.env.cr.execute(SQL("DELETE FROM %s", table))
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False)
+        buffer.seek(0)
+        self.env.cr.copy_expert(f"COPY {NEW_CONTACTS_TABLE} FROM STDIN WITH (FORMAT csv)", buffer)
+        fnames = [SQL.identifier(fname) for fname in CONTACT_FNAMES]
+        # a value stored as JSON null reads back as 'null', never as SQL NULL
+        stored = SQL(", ").join(SQL("COALESCE(p.%s -> %s, 'null'::jsonb)", fname, key) for fname in fnames)
+        new = SQL(", ").join(SQL("COALESCE(to_jsonb(v.%s), 'null'::jsonb)", fname) for fname in fnames)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner AS p SET %(assignments)s
+                  FROM %(table)s AS v
+                 WHERE p.id = v.id AND jsonb_build_array(%(stored)s) IS DISTINCT FROM jsonb_build_array(%(new)s)
+                """,
+                assignments=SQL(", ").join(
+                    SQL("%(f)s = COALESCE(p.%(f)s, '{}'::jsonb) || jsonb_build_object(%(key)s, v.%(f)s)", f=f, key=key)
+                    for f in fnames
+                ),
+                table=table,
+                stored=stored,
+                new=new,
+            )
+        )
+        # customers the policy no longer covers (lost, archived, no stage any more)
+        scope = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner AS p SET %(removals)s
+                 WHERE (p.last_contact_date ? %(key)s OR p.contact_rule_id ? %(key)s)
+                   AND NOT EXISTS (SELECT 1 FROM %(table)s AS v WHERE v.id = p.id) %(scope)s
+                """,
+                removals=SQL(", ").join(SQL("%(f)s = %(f)s - %(key)s", f=f, key=key) for f in fnames),
+                key=key,
+                table=table,
+                scope=scope,
+            )
+        )
+        self.env["res.partner"].invalidate_model(CONTACT_FNAMES)
