@@ -7,7 +7,7 @@
     "author": "sale_customer_base developers",
     "license": "LGPL-3",
     "depends": ["sale_management", "sale_margin", "board"],
-    "external_dependencies": {"python": ["pandas", "xlsxwriter"]},
+    "external_dependencies": {"python": ["pandas", "xlsxwriter", "scipy"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sale_customer_base_security.xml",

@@ -17,6 +17,8 @@ import signal
 import sys
 import tempfile
 
+from . import predict_command
+from .prediction import PredictionError
 from .report import ReportError, default_start, workbook_data_from_orders
 from .settings import Settings
 from .transactions import DATE_RANGE, LAST_DATE, TransactionsError, parse_date, read_transactions, where
@@ -125,6 +127,7 @@ def _parser():
     report.add_argument(
         "--encoding", type=_encoding, help="the CSV's encoding, e.g. cp1251 (default: UTF-8, or UTF-16 with a BOM)"
     )
+    predict_command.add_parser(commands, _date, _encoding)
     return parser
 
 
@@ -137,11 +140,13 @@ def main(argv=None):
         return EXIT_ERROR
     with _sigterm_raises():
         try:
+            if args.command == "predict":
+                return predict_command.run(args, CommandError)
             return _report(args)
         except (CommandError, TransactionsError) as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_ERROR
-        except ReportError as error:
+        except (ReportError, PredictionError) as error:
             print(f"error: {where(args.csv)}: {error}", file=sys.stderr)
             return EXIT_ERROR
         except Terminated:
