@@ -29,7 +29,14 @@ Per customer:
   customers): their ABC class and shares wait for the next full run;
 - ``revenue_window``, ``orders_window`` over the analysis window (orders after
   as-of minus ``window_months`` calendar months, up to as-of);
-- segments and stage, see :mod:`.segments` and :mod:`.lifecycle`.
+- segments and stage, see :mod:`.segments` and :mod:`.lifecycle`;
+- ``p_alive``, ``expected_orders_90``, ``expected_orders_365``,
+  ``predicted_revenue_12m``, ``predicted_margin_12m``, ``predicted_clv``: the
+  customer's prediction (MBG/NBD and Gamma-Gamma fitted on the company's
+  orders in weeks, see :mod:`.prediction`), empty when no model could be fitted;
+- ``rfm_recency``, ``rfm_frequency``, ``rfm_monetary``, ``rfm_score``,
+  ``rfm_segment``: see :mod:`.rfm` (recency from the last order, frequency and
+  monetary over the analysis window).
 """
 
 from dataclasses import dataclass
@@ -37,8 +44,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .dates import DAYS_PER_MONTH, days_column, months_back, to_day
+from .dates import DAYS_PER_MONTH, days_column, from_day, months_back, to_day
 from .lifecycle import lifecycle_stage
+from .prediction import PREDICTION_COLUMNS, customer_predictions
+from .rfm import RFM_COLUMNS, rfm_scores
 from .segments import abc_classes, dependency_risk, key_within_portfolio, xyz_by_frequency, xyz_by_stability
 from .settings import Settings
 
@@ -78,7 +87,10 @@ METRIC_COLUMNS = (
     "is_key_account_salesperson",
     "team_id",
     "user_id",
+    *(column for column in PREDICTION_COLUMNS if column != "expected_spend"),
+    *RFM_COLUMNS,
 )
+PREDICTION_UNIT = "week"  # time unit of the fitted parameters
 
 
 @dataclass
@@ -89,9 +101,20 @@ class CustomerBase:
     lifetime_months: float  # T used for every customer
     lost_customers: int  # customers lost as of the as-of date
     window_revenue: float  # the company's revenue in the window
+    prediction: object = None  # the .prediction.Prediction of the run (fits, or why none)
 
 
-def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None, ranks=None, lifetime_months=None):
+def customer_metrics(
+    orders,
+    as_of,
+    settings=None,
+    *,
+    prospects=(),
+    manual=None,
+    ranks=None,
+    lifetime_months=None,
+    prediction_params=None,
+):
     """Compute every metric of the customers of one company.
 
     :param orders: DataFrame of confirmed orders (see module docstring)
@@ -105,6 +128,10 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
     :param ranks: DataFrame indexed by customer id with ``RANK_COLUMNS``, to
         use instead of ranking ``orders`` (update of a few customers)
     :param lifetime_months: T to use instead of the one from ``settings``
+    :param prediction_params: the company's last fits (``{"mbgnbd": {...},
+        "gamma_gamma": {...}}``, see :func:`.prediction.customer_predictions`)
+        to score the customers with; with ``ranks`` (a refresh of a few
+        customers) no model is fitted on them, they are scored with these
     """
     settings = settings or Settings()
     as_of_day = to_day(as_of)
@@ -143,6 +170,21 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
         )
         | reason
     )
+    if ranks is not None and prediction_params is None:
+        prediction_params = {}  # never fit on a few customers: no figures until the next full run
+    prediction = customer_predictions(
+        frame, from_day(as_of_day), PREDICTION_UNIT, settings.clv_discount_percent, params=prediction_params
+    )
+    scores = prediction.customers.reindex(per.index)
+    for column in PREDICTION_COLUMNS:
+        per[column] = scores[column].astype(float)
+    if ranks is not None and set(RFM_COLUMNS) <= set(ranks.columns):
+        for column in RFM_COLUMNS:
+            per[column] = ranks[column].reindex(per.index)
+    else:
+        rfm = rfm_scores(per["days_since_last_order"], per["orders_window"], per["revenue_window"])
+        for column in RFM_COLUMNS:
+            per[column] = rfm[column]
     per["customer_stage"] = lifecycle_stage(
         per["order_count"],
         per["days_since_last_order"],
@@ -152,6 +194,7 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
         manual["referral_count"],
         manual["is_advocate"],
         settings,
+        p_alive=per["p_alive"],
     )
     per["ltv"], per["ltv_basis"] = _lifetime_value(per, as_of_day, settings)
     per["ranks_pending"] = ranks is not None
@@ -165,6 +208,7 @@ def customer_metrics(orders, as_of, settings=None, *, prospects=(), manual=None,
         lifetime_months=float(lifetime_months),
         lost_customers=int(lost.sum()),
         window_revenue=float(per["revenue_window"].clip(lower=0).sum()),
+        prediction=prediction,
     )
 
 

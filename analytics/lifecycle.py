@@ -14,6 +14,12 @@ The first matching rule wins, in this order:
 - ``repeat``: 2 orders; ``new``: 1 order;
 - ``prospect``: quotations but no confirmed order (decided by the caller, who
   knows about quotations).
+
+With the setting ``stage_method = "probability"``, ``lost`` and ``at_risk``
+follow each customer's rhythm instead: lost when the probability that the
+customer is still active (P(alive), see :mod:`.prediction`) is below
+``lost_probability`` (10 %), at risk below ``at_risk_probability`` (50 %);
+customers without a P(alive) (no model could be fitted) keep the day rules.
 """
 
 import numpy as np
@@ -36,9 +42,21 @@ STAGES = tuple(STAGE_LABELS)
 
 
 def lifecycle_stage(
-    order_count, days_since_last, median_gap, last_gap, share_of_wallet, referral_count, is_advocate, settings
+    order_count,
+    days_since_last,
+    median_gap,
+    last_gap,
+    share_of_wallet,
+    referral_count,
+    is_advocate,
+    settings,
+    p_alive=None,
 ):
-    """Stage of each customer with at least one order (arrays in, object array out)."""
+    """Stage of each customer with at least one order (arrays in, object array out).
+
+    ``p_alive`` (probabilities, NaN where unknown) is used only when the settings
+    stage by probability.
+    """
     order_count = np.asarray(order_count)
     days_since_last = np.asarray(days_since_last, dtype=float)
     median_gap = np.nan_to_num(np.asarray(median_gap, dtype=float), nan=0.0)
@@ -54,6 +72,11 @@ def lifecycle_stage(
         np.maximum(settings.at_risk_min_days, settings.at_risk_interval_factor * median_gap),
     )
     at_risk = days_since_last > silence_limit
+    if p_alive is not None and getattr(settings, "stage_method", "days") == "probability":
+        p_alive = np.asarray(p_alive, dtype=float)
+        judged = np.isfinite(p_alive)
+        lost = np.where(judged, p_alive * 100 < settings.lost_probability, lost)
+        at_risk = np.where(judged, p_alive * 100 < settings.at_risk_probability, at_risk)
     reactivated = (order_count >= 2) & (last_gap > settings.lost_days)
     regular = order_count >= settings.regular_min_orders
     loyal = regular & at_least(share_of_wallet, settings.loyal_share_of_wallet) & (share_of_wallet > 0)

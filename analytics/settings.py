@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 XYZ_METHODS = ("frequency", "stability")
 LIFETIME_METHODS = ("fixed", "estimated")
+STAGE_METHODS = ("days", "probability")  # at risk / lost by days without an order, or by P(alive)
 
 # Accepted range of each number, bounds included. A setting outside them either
 # means nothing (a share above 100 %) or breaks date arithmetic later (a window of
@@ -37,6 +38,9 @@ RANGES = {
     "dependency_elevated_percent": (0.1, 100),
     "dependency_high_percent": (0.1, 100),
     "dependency_critical_percent": (0.1, 100),
+    "at_risk_probability": (0.1, 100),  # % probability still active
+    "lost_probability": (0, 99.9),
+    "clv_discount_percent": (0, 100),  # % per year
 }
 # (lower, higher): the first must stay strictly below the second, or a class or a
 # stage can never happen (at risk after 60 days is never reached when lost after 30).
@@ -48,8 +52,9 @@ RISING = (
     ("dependency_high_percent", "dependency_critical_percent"),
     ("at_risk_min_days", "lost_days"),
     ("at_risk_single_order_days", "lost_days"),
+    ("lost_probability", "at_risk_probability"),
 )
-CHOICES = {"xyz_method": XYZ_METHODS, "lifetime_method": LIFETIME_METHODS}
+CHOICES = {"xyz_method": XYZ_METHODS, "lifetime_method": LIFETIME_METHODS, "stage_method": STAGE_METHODS}
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,11 @@ class Settings:
     dependency_elevated_percent: float = 20.0
     dependency_high_percent: float = 40.0
     dependency_critical_percent: float = 50.0
+    # Prediction (see .prediction): stages by probability still active, CLV discount
+    stage_method: str = "days"
+    at_risk_probability: float = 50.0  # at risk below this P(alive), in %
+    lost_probability: float = 10.0  # lost below this P(alive), in %
+    clv_discount_percent: float = 10.0  # yearly discount rate of the predicted CLV
 
     def __post_init__(self):
         problems = setting_problems(vars(self))
