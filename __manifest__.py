@@ -28,6 +28,7 @@
         "wizards/sale_customer_campaign_wizard_views.xml",
         "wizards/sale_customer_loyalty_update_views.xml",
         "views/sale_customer_base_menus.xml",
+        "views/res_partner_prediction_views.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",

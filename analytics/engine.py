@@ -180,7 +180,9 @@ def customer_metrics(
         per[column] = scores[column].astype(float)
     if ranks is not None and set(RFM_COLUMNS) <= set(ranks.columns):
         for column in RFM_COLUMNS:
-            per[column] = ranks[column].reindex(per.index)
+            values = ranks[column].reindex(per.index)
+            is_score = column in ("rfm_recency", "rfm_frequency", "rfm_monetary")
+            per[column] = pd.to_numeric(values) if is_score else values.astype(object).where(values.notna(), None)
     else:
         rfm = rfm_scores(per["days_since_last_order"], per["orders_window"], per["revenue_window"])
         for column in RFM_COLUMNS:

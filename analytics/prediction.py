@@ -394,6 +394,30 @@ class Prediction:
         """Why the customers have no figures, empty when they have."""
         return self.mbgnbd.reason
 
+    def as_dict(self):
+        """The fits as plain data (JSON): what a company keeps to score a few customers later."""
+        correlation = self.spend_correlation
+        return {
+            "time_unit": self.time_unit,
+            "bgnbd": self.bgnbd.as_dict(),
+            "mbgnbd": self.mbgnbd.as_dict(),
+            "gamma_gamma": self.gamma_gamma.as_dict(),
+            "spend_correlation": correlation if np.isfinite(correlation) else None,
+        }
+
+
+MODEL_PARAMS = {"mbgnbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "gamma")}
+
+
+def stored_params(stored):
+    """The ``params`` argument of :func:`customer_predictions` from a :meth:`Prediction.as_dict`."""
+    stored = stored or {}
+    return {
+        model: {name: stored[model][name] for name in names}
+        for model, names in MODEL_PARAMS.items()
+        if all(name in (stored.get(model) or {}) for name in names)
+    }
+
 
 PREDICTION_COLUMNS = (
     "p_alive",

@@ -27,6 +27,8 @@ from odoo.modules import module
 from odoo.tools import SQL, mute_logger
 
 from ..analytics import customer_metrics
+from ..analytics.prediction import stored_params
+from ..analytics.rfm import RFM_COLUMNS
 from .sale_order import ORDER_MARGIN, ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
@@ -59,6 +61,18 @@ METRIC_FIELDS = {
     "is_key_account": ("is_key_account", "bool"),
     "is_key_account_team": ("is_key_account_team", "bool"),
     "is_key_account_salesperson": ("is_key_account_salesperson", "bool"),
+    # prediction and RFM (analytics/prediction.py, analytics/rfm.py)
+    "p_alive": ("customer_p_alive", "float8"),
+    "expected_orders_90": ("expected_orders_90", "float8"),
+    "expected_orders_365": ("expected_orders_365", "float8"),
+    "predicted_revenue_12m": ("predicted_revenue_12m", "float8"),
+    "predicted_margin_12m": ("predicted_margin_12m", "float8"),
+    "predicted_clv": ("predicted_clv", "float8"),
+    "rfm_recency": ("rfm_recency", "int4"),
+    "rfm_frequency": ("rfm_frequency", "int4"),
+    "rfm_monetary": ("rfm_monetary", "int4"),
+    "rfm_score": ("rfm_score", "varchar"),
+    "rfm_segment": ("rfm_segment", "varchar"),
     # a hash of all the values above: comparing it alone tells which customers changed
     "signature": ("customer_base_signature", "varchar"),
 }
@@ -102,7 +116,11 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             self._refresh_deferred(company)
         # the company is written here, in the caller's transaction, which may hold its row
         company.write(
-            {"customer_base_lifetime_estimated": summary["lifetime"], "customer_base_last_run": fields.Datetime.now()}
+            {
+                "customer_base_lifetime_estimated": summary["lifetime"],
+                "customer_base_last_run": fields.Datetime.now(),
+                "customer_base_prediction": summary.pop("prediction"),
+            }
         )
         summary.update(company_id=company.id, company=company.name, seconds=round(time.monotonic() - started, 1))
         _logger.info(
@@ -138,6 +156,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             "orders": len(orders),
             "lifetime": result.lifetime_months,
             "written": len(written),
+            "prediction": result.prediction.as_dict(),  # the fits, kept on the company for the refreshes
         }
 
     @api.model
@@ -197,6 +216,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             manual=self._manual_inputs(company, ids),
             ranks=self._ranks(company, ids),
             lifetime_months=company._customer_base_lifetime_in_use(),
+            prediction_params=stored_params(company.customer_base_prediction),
         )
         self._store(company, as_of, result.metrics, ids)
 
@@ -385,7 +405,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             SQL(
                 """
                 SELECT id, abc_class->>%(key)s, (revenue_share->>%(key)s)::float8,
-                       (is_key_account_team->>%(key)s)::bool, (is_key_account_salesperson->>%(key)s)::bool
+                       (is_key_account_team->>%(key)s)::bool, (is_key_account_salesperson->>%(key)s)::bool,
+                       (rfm_recency->>%(key)s)::int4, (rfm_frequency->>%(key)s)::int4,
+                       (rfm_monetary->>%(key)s)::int4, rfm_score->>%(key)s, rfm_segment->>%(key)s
                   FROM res_partner
                  WHERE id = ANY(%(ids)s)
                 """,
@@ -396,7 +418,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         return pd.DataFrame(
             [row[1:] for row in rows],
             index=pd.Index([row[0] for row in rows], name="partner_id"),
-            columns=["abc_class", "revenue_share", "is_key_account_team", "is_key_account_salesperson"],
+            columns=["abc_class", "revenue_share", "is_key_account_team", "is_key_account_salesperson", *RFM_COLUMNS],
         )
 
     # ---- writes (set-based)

@@ -9,3 +9,4 @@ from . import test_customer_base_screens
 from . import test_customer_base_engine
 from . import test_customer_base_overview
 from . import test_security_wizards
+from . import test_customer_prediction
