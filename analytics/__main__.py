@@ -127,6 +127,11 @@ def _parser():
     report.add_argument(
         "--encoding", type=_encoding, help="the CSV's encoding, e.g. cp1251 (default: UTF-8, or UTF-16 with a BOM)"
     )
+    report.add_argument(
+        "--calibration-end",
+        type=_date,
+        help="add a Forecast sheet: the prediction fitted up to this day, YYYY-MM-DD, checked on the orders after it",
+    )
     predict_command.add_parser(commands, _date, _encoding)
     return parser
 
@@ -190,6 +195,8 @@ def _report(args):
         margin_note=note,
         has_margin=has_margin or args.margin is not None,
     )
+    if args.calibration_end is not None:
+        data.forecast = predict_command.forecast(orders, args.calibration_end, as_of, CommandError)
     _write_atomically(build_workbook(data), args.output)
     print(f"{args.output}: {len(data.customers)} customers, {len(orders)} orders, {date_from} to {as_of}")
     return 0
