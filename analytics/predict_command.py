@@ -11,7 +11,7 @@ total and by number of repeat purchases in the calibration period.
 import json
 import math
 
-from .prediction import customer_predictions, fit_gamma_gamma, holdout_check, repeat_summary
+from .prediction import customer_predictions, forecast_check, holdout_check, repeat_summary
 from .transactions import read_transactions
 
 # a command line tool talks to its terminal, not to a log
@@ -84,14 +84,7 @@ def forecast(orders, calibration_end, end, command_error):
             f"--calibration-end {calibration_end} must fall on or after the first order ({first}) "
             f"and before the end of the period ({end}), so that both periods hold orders"
         )
-    bgnbd, mbgnbd, table, _span = holdout_check(orders, calibration_end, end)
-    gamma_gamma = fit_gamma_gamma(repeat_summary(orders, calibration_end))
-    return {
-        "table": table,
-        "calibration_end": calibration_end,
-        "holdout_end": end,
-        "fits": {fit.model: fit.as_dict() for fit in (bgnbd, mbgnbd, gamma_gamma)},
-    }
+    return forecast_check(orders, calibration_end, end)
 
 
 def _number(value):

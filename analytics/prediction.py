@@ -536,3 +536,26 @@ def holdout_check(orders, calibration_end, end=None, time_unit="week"):
         table[f"{column}_mean"] = table[column] / table["customers"]
     table.index.name = "calibration_purchases"
     return bgnbd, mbgnbd, table, span
+
+
+def forecast_check(orders, calibration_end, end, time_unit="week"):
+    """The holdout check of a workbook's *Forecast* sheet (``WorkbookData.forecast``).
+
+    Fits on the orders up to ``calibration_end`` and compares with the repeat
+    purchases after it up to ``end`` (see :func:`holdout_check`); the
+    Gamma-Gamma fit of the calibration period is reported beside.
+    """
+    days = orders["day"].to_numpy(np.int64) if "day" in orders.columns else days_column(orders["date"])
+    if not len(days) or not int(days.min()) <= to_day(calibration_end) < to_day(end):
+        raise PredictionError(
+            f"the calibration date {calibration_end} must fall on or after the first order and before {end}, "
+            "so that both periods hold orders"
+        )
+    bgnbd, mbgnbd, table, _span = holdout_check(orders, calibration_end, end, time_unit)
+    gamma_gamma = fit_gamma_gamma(repeat_summary(orders, calibration_end, time_unit))
+    return {
+        "table": table,
+        "calibration_end": calibration_end,
+        "holdout_end": end,
+        "fits": {fit.model: fit.as_dict() for fit in (bgnbd, mbgnbd, gamma_gamma)},
+    }

@@ -1,9 +1,12 @@
+import base64
 import datetime
+import io
 
 import numpy as np
+import openpyxl
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CustomerBaseCommon
@@ -193,3 +196,47 @@ class TestCustomerPrediction(CustomerBaseCommon):
         slipping = Partner.search(eval(action.domain), order="predicted_clv desc")
         self.assertIn(self.weekly, slipping, "the weekly buyer silent 7 weeks is slipping away")
         self.assertTrue(all(0 < p < 0.5 for p in slipping.mapped("customer_p_alive")), "below 50 % only")
+
+    def _export(self, user=None, **values):
+        Export = self.env["sale.customer.base.export"]
+        if user:
+            Export = Export.with_user(user)
+        today = fields.Date.context_today(Export)
+        wizard = Export.with_company(self.company).create(
+            {
+                "date_from": today - datetime.timedelta(days=365),
+                "company_ids": [Command.set(self.company.ids)],
+                **values,
+            }
+        )
+        wizard.action_export()
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+
+    def test_workbook_columns_and_forecast_sheet(self):
+        self._recompute(self.company)
+        today = fields.Date.context_today(self.env["res.partner"])
+        workbook = self._export(calibration_date=today - datetime.timedelta(days=120))
+        self.assertEqual(workbook.sheetnames[-1], "Forecast", "a Forecast sheet when a calibration date is given")
+        sheet = workbook["Forecast"]
+        labels = [row[0] for row in sheet.iter_rows(values_only=True)]
+        self.assertIn("total", labels, "the holdout table with its total row")
+        headers = [cell.value for cell in workbook["Customers"][1]]
+        for header in ("Probability still active", "Predicted CLV (model)", "RFM segment"):
+            self.assertIn(header, headers, f"column {header} for a manager")
+        self.assertNotIn("Forecast", self._export().sheetnames, "no calibration date, no Forecast sheet")
+        with self.assertRaises(UserError):
+            self._export(calibration_date=today - datetime.timedelta(days=5000))
+
+    def test_workbook_hides_predicted_money_from_salespeople(self):
+        self._recompute(self.company)
+        salesperson = new_test_user(
+            self.env,
+            "cb16_sales_export",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        headers = [cell.value for cell in self._export(user=salesperson)["Customers"][1]]
+        self.assertIn("Probability still active", headers, "the probability is theirs")
+        for header in ("Predicted revenue, 12 months", "Predicted margin, 12 months", "Predicted CLV (model)"):
+            self.assertNotIn(header, headers, f"{header} is for managers")
