@@ -110,8 +110,11 @@ class ResCompany(models.Model):
         help="Margin expected in later years counts for less: each year is divided by (1 + rate) once more.",
     )
     # the models fitted at the last full recompute (parameters, or why none), see analytics/prediction.py
-    customer_base_prediction = fields.Json(readonly=True, copy=False)
-    customer_base_prediction_note = fields.Char("Prediction Model", compute="_compute_customer_base_prediction_note")
+    # (managers: the spend model's parameters tell the mean order of the company)
+    customer_base_prediction = fields.Json(readonly=True, copy=False, groups="sales_team.group_sale_manager")
+    customer_base_prediction_note = fields.Char(
+        "Prediction Model", compute="_compute_customer_base_prediction_note", groups="sales_team.group_sale_manager"
+    )
 
     def _compute_customer_base_prediction_note(self):
         for company in self:

@@ -216,7 +216,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             manual=self._manual_inputs(company, ids),
             ranks=self._ranks(company, ids),
             lifetime_months=company._customer_base_lifetime_in_use(),
-            prediction_params=stored_params(company.customer_base_prediction),
+            # the refresh runs for whoever confirmed the order: the fit is a manager's field
+            prediction_params=stored_params(company.sudo().customer_base_prediction),
         )
         self._store(company, as_of, result.metrics, ids)
 

@@ -140,6 +140,36 @@ class TestCustomerPrediction(CustomerBaseCommon):
         self.assertGreater(weekly.customer_p_alive, before, "an order today: surely still a customer")
         self.assertGreater(weekly.customer_p_alive, 0.9, "scored with the last fit, not left empty")
 
+    def test_a_salespersons_order_refreshes_the_prediction(self):
+        self._recompute(self.company)
+        salesperson = new_test_user(
+            self.env,
+            "cb16_sales_order",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(salesperson)
+            .with_company(self.company)
+            .create(
+                {
+                    "partner_id": self.weekly.id,
+                    "user_id": salesperson.id,
+                    "order_line": [
+                        Command.create({"product_id": self.product.id, "price_unit": 40.0, "tax_id": False})
+                    ],
+                }
+            )
+        )
+        order.action_confirm()  # the company's fit is a manager's field: read for her by the engine
+        weekly = self.weekly.with_company(self.company)
+        weekly.invalidate_recordset()
+        self.assertGreater(weekly.customer_p_alive, 0.9, "her order makes the weekly buyer surely active again")
+        with self.assertRaises(AccessError, msg="the fitted parameters are for managers"):
+            self.company.with_user(salesperson).read(["customer_base_prediction"])
+
     def test_too_few_customers_give_no_prediction_and_say_why(self):
         company = self.env["res.company"].create({"name": "Customer Base Tiny"})
         self.env.user.company_ids |= company
