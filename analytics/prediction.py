@@ -116,38 +116,51 @@ def repeat_summary(orders, as_of, time_unit="week"):
     else:
         raise PredictionError("orders lack the column date")
     as_of_day = to_day(as_of)
-    frame = pd.DataFrame(
-        {
-            "partner_id": orders["partner_id"].to_numpy(),
-            "day": day,
-            "revenue": pd.to_numeric(orders["revenue"]).astype(float).fillna(0.0).to_numpy(),
-            "margin": (
-                pd.to_numeric(orders["margin"]).astype(float).to_numpy() if "margin" in orders.columns else np.nan
-            ),
-        }
-    )
-    frame = frame[frame["day"] <= as_of_day]
+    revenue = pd.to_numeric(orders["revenue"]).astype(float).fillna(0.0).to_numpy()
+    margin = pd.to_numeric(orders["margin"]).astype(float).to_numpy() if "margin" in orders.columns else None
+    keep = day <= as_of_day
+    codes, customers = pd.factorize(orders["partner_id"].to_numpy()[keep], sort=True)
+    day, revenue = day[keep], revenue[keep]
+    margin = np.full(len(day), np.nan) if margin is None else margin[keep]
+    # numpy runs rather than a pandas groupby: the refresh of one customer after an order
+    # goes through here, and a groupby costs milliseconds whatever the size
+    order = np.lexsort((day, codes))
+    codes, day, revenue, margin = codes[order], day[order], revenue[order], margin[order]
     # one purchase per customer and day: same-day orders are one visit
-    days = frame.groupby(["partner_id", "day"], sort=True).agg(revenue=("revenue", "sum"), margin=("margin", "sum"))
-    days = days.reset_index()
-    first = days.groupby("partner_id", sort=True)["day"].transform("min")
-    repeat = days["day"] > first
-    grouped = days.groupby("partner_id", sort=True)
+    new_day = np.ones(len(day), dtype=bool)
+    new_day[1:] = (codes[1:] != codes[:-1]) | (day[1:] != day[:-1])
+    day_starts = np.flatnonzero(new_day)
+    day_code, purchase_day = codes[day_starts], day[day_starts]
+    day_revenue = np.add.reduceat(revenue, day_starts) if len(day) else np.empty(0)
+    known = ~np.isnan(margin)
+    day_margin = np.add.reduceat(np.where(known, margin, 0.0), day_starts) if len(day) else np.empty(0)
+    day_known = np.add.reduceat(known.astype(np.int64), day_starts) if len(day) else np.empty(0, dtype=np.int64)
+    new_customer = np.ones(len(day_code), dtype=bool)
+    new_customer[1:] = day_code[1:] != day_code[:-1]
+    starts = np.flatnonzero(new_customer)
+    ends = np.append(starts[1:], len(day_code)) - 1 if len(day_code) else starts
+    sums = {
+        name: np.add.reduceat(values, starts) if len(starts) else np.empty(0)
+        for name, values in (("revenue", day_revenue), ("margin", day_margin), ("known", day_known))
+    }
+    frequency = ends - starts
+    first_day, last_day = purchase_day[starts], purchase_day[ends]
     summary = pd.DataFrame(
         {
-            "frequency": grouped.size() - 1,
-            "first_day": grouped["day"].min(),
-            "last_day": grouped["day"].max(),
-            "revenue": grouped["revenue"].sum(),
-            "margin": grouped["margin"].sum(min_count=1),
-            "repeat_revenue": days["revenue"].where(repeat, 0.0).groupby(days["partner_id"]).sum(),
-        }
+            "frequency": frequency,
+            "recency": (last_day - first_day) / unit,
+            "age": (as_of_day - first_day) / unit,
+            "monetary": np.where(
+                frequency > 0, (sums["revenue"] - day_revenue[starts]) / np.maximum(frequency, 1), np.nan
+            ),
+            "revenue": sums["revenue"],
+            "margin": np.where(sums["known"] > 0, sums["margin"], np.nan),
+            "first_day": first_day,
+            "last_day": last_day,
+        },
+        index=pd.Index(customers[day_code[starts]] if len(starts) else customers[:0], name="partner_id"),
     )
-    summary["recency"] = (summary["last_day"] - summary["first_day"]) / unit
-    summary["age"] = (as_of_day - summary["first_day"]) / unit
-    summary["monetary"] = summary["repeat_revenue"] / summary["frequency"].where(summary["frequency"] > 0)
-    summary.index.name = "partner_id"
-    return summary[["frequency", "recency", "age", "monetary", "revenue", "margin", "first_day", "last_day"]]
+    return summary
 
 
 def _unit(time_unit):
