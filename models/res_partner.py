@@ -61,6 +61,9 @@ ORDER_FIGURE_FIELDS = frozenset(
         "revenue_to_date",
         "revenue_window",
         "revenue_share",
+        # the model's expected orders tell a customer's rhythm of orders, as the dates above do
+        "expected_orders_90",
+        "expected_orders_365",
     }
 )
 
@@ -360,6 +363,7 @@ class ResPartner(models.Model):
         "Expected Orders (90 days)",
         company_dependent=True,
         index=False,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Model prediction: orders (order days) expected from this customer in the next 90 days.",
@@ -368,6 +372,7 @@ class ResPartner(models.Model):
         "Expected Orders (12 months)",
         company_dependent=True,
         index=False,
+        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )

@@ -195,6 +195,22 @@ class TestCustomerPrediction(CustomerBaseCommon):
         with self.assertRaises(AccessError, msg="nor by a search"):
             self.env["res.partner"].with_user(salesperson).search([("predicted_clv", ">", 0)])
 
+    def test_own_documents_salesperson_sees_expected_orders_of_her_customers_only(self):
+        self._recompute(self.company)
+        salesperson = new_test_user(
+            self.env,
+            "cb16_sales_own",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.weekly.user_id = salesperson
+        self.env.flush_all()  # the visibility is decided in SQL
+        weekly, yearly = (self.weekly | self.yearly).with_user(salesperson).with_company(self.company)
+        self.assertGreater(weekly.expected_orders_365, 0, "her customer's expected orders")
+        self.assertFalse(yearly.expected_orders_365, "a colleague's customer's rhythm stays hidden")
+        self.assertTrue(yearly.customer_p_alive, "the probability, like the stage, helps every salesperson")
+
     def test_engine_values_cannot_be_forged(self):
         self._recompute(self.company)
         weekly = self.weekly.with_company(self.company)
