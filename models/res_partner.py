@@ -426,7 +426,7 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
     )
     customer_at_risk_reason = fields.Char(
-        "Why At Risk",
+        "Why At Risk or Lost",
         compute="_compute_customer_at_risk_reason",
         groups="sales_team.group_sale_salesman",
     )
@@ -726,7 +726,7 @@ class ResPartner(models.Model):
                 silent = partner.days_since_last_order
                 if partner.median_order_interval:
                     reason = self.env._(
-                        "Bought every ~%(interval)s days, silent for %(silent)s",
+                        "Bought every ~%(interval)s days, silent for %(silent)s days",
                         interval=round(partner.median_order_interval),
                         silent=silent,
                     )

@@ -125,7 +125,7 @@ class TestCustomerPrediction(CustomerBaseCommon):
         self.assertEqual(yearly.customer_stage, "regular", "neither at risk nor lost")
         self.assertLess(weekly.customer_p_alive, 0.5, "a weekly buyer silent 7 weeks may be leaving")
         self.assertEqual(weekly.customer_stage, "at_risk", "at risk below 50 %")
-        self.assertIn("Bought every ~7 days, silent for 50", weekly.customer_at_risk_reason, "the reason shown")
+        self.assertIn("Bought every ~7 days, silent for 50 days", weekly.customer_at_risk_reason, "the reason shown")
         self.assertIn("likely still active", weekly.customer_at_risk_reason, "with the probability")
         # company B still stages by days
         self._recompute(self.company_b)
