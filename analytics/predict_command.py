@@ -106,7 +106,7 @@ def _text(result):
         if "reason" in fit:
             lines.append(f"{label}: no fit: {fit['reason']}")
             continue
-        params = ", ".join(f"{name} = {value:.4f}" for name, value in fit.items() if name not in ("ll", "customers"))
+        params = ", ".join(f"{name} = {value:.4g}" for name, value in fit.items() if name not in ("ll", "customers"))
         lines.append(f"{label}: {params}; log-likelihood {fit['ll']:.2f} ({fit['customers']} customers)")
     correlation = result["spend_correlation"]
     lines.append(
