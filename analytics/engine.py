@@ -173,7 +173,12 @@ def customer_metrics(
     if ranks is not None and prediction_params is None:
         prediction_params = {}  # never fit on a few customers: no figures until the next full run
     prediction = customer_predictions(
-        frame, from_day(as_of_day), PREDICTION_UNIT, settings.clv_discount_percent, params=prediction_params
+        frame,
+        from_day(as_of_day),
+        PREDICTION_UNIT,
+        settings.clv_discount_percent,
+        params=prediction_params,
+        with_bgnbd=False,  # the customers' figures come from MBG/NBD
     )
     scores = prediction.customers.reindex(per.index)
     for column in PREDICTION_COLUMNS:

@@ -443,17 +443,19 @@ PREDICTION_COLUMNS = (
 )
 
 
-def customer_predictions(orders, as_of, time_unit="week", discount_rate=10.0, params=None):
+def customer_predictions(orders, as_of, time_unit="week", discount_rate=10.0, params=None, with_bgnbd=True):
     """Fit the models on ``orders`` up to ``as_of`` and score every customer.
 
     :param discount_rate: yearly, in percent, for the predicted CLV
     :param params: ``{"mbgnbd": {...}, "gamma_gamma": {...}}`` to score with
         instead of fitting (the refresh of a few customers reuses the
         company's last fit)
+    :param with_bgnbd: fit BG/NBD too (the benchmark); the customers' figures
+        need only MBG/NBD, so the engine skips it
     """
     summary = repeat_summary(orders, as_of, time_unit)
     if params is None:
-        bgnbd = fit_bgnbd(summary)
+        bgnbd = fit_bgnbd(summary) if with_bgnbd else Fit("bgnbd", reason="not fitted: the figures use MBG/NBD")
         mbgnbd = fit_bgnbd(summary, modified=True)
         gamma_gamma = fit_gamma_gamma(summary)
     else:
