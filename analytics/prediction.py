@@ -64,6 +64,9 @@ MIN_CUSTOMERS = 10  # fewer customers: too few to fit four parameters
 MIN_REPEAT_BUYERS = 5  # fewer customers who bought twice: the rhythm cannot be learnt
 MIN_SPEND_BUYERS = 10  # repeat buyers needed for the spend model
 MAX_SPEND_CORRELATION = 0.3  # |corr(x, zbar)| above it: spend depends on frequency
+# r above it: the purchase rates hardly vary between customers (coefficient of variation
+# 1/sqrt(r) about 3 %); the expected purchases' hypergeometric series then takes seconds
+MAX_RATE_SHAPE = 1000.0
 LOG_BOUND = 12.0  # parameters between e**-12 and e**12; a fit reaching the edge did not converge
 CLV_YEARS = 3  # horizon of the predicted CLV
 DAYS_PER_YEAR = 365
@@ -267,7 +270,15 @@ def fit_bgnbd(summary, modified=False):
         gradient = -np.array([np.dot(weight, g) for g in grads]) * params / scale
         return value, gradient
 
-    return _minimize(name, objective, ("r", "alpha", "a", "b"), np.zeros(4), scale, customers)
+    fit = _minimize(name, objective, ("r", "alpha", "a", "b"), np.zeros(4), scale, customers)
+    if fit.ok and fit.params["r"] > MAX_RATE_SHAPE:
+        return Fit(
+            name,
+            reason=f"every customer buys at about the same rate (r = {fit.params['r']:.0f}, above "
+            f"{MAX_RATE_SHAPE:.0f}): the model judges no customer better than the day rules",
+            customers=customers,
+        )
+    return fit
 
 
 def _minimize(name, objective, names, start, scale, customers):

@@ -260,3 +260,21 @@ def test_customer_figures_are_consistent(cdnow_orders):
     assert (figures.loc[paid, "predicted_clv"] > margin).all(), "three years worth more than one"
     undiscounted = customer_predictions(orders, CALIBRATION_END, discount_rate=0.0).customers["predicted_clv"]
     assert (undiscounted[paid] > figures.loc[paid, "predicted_clv"]).all(), "discounting lowers the CLV"
+
+
+def test_a_base_where_everyone_buys_at_one_rate_gets_a_reason():
+    # orders spread at random over customers and days: one Poisson rate for all, nobody leaves
+    rng = np.random.default_rng(2)
+    count = 475000  # the shape of bench/bench_data.py, where such a fit made the scoring take seconds
+    orders = pd.DataFrame(
+        {
+            "partner_id": rng.integers(0, 100000, count),
+            "day": 20000 + rng.integers(0, 730, count),
+            "revenue": rng.random(count) * 1000,
+        }
+    )
+    fit = fit_bgnbd(repeat_summary(orders, datetime.date(2026, 10, 4)), modified=True)
+    if not fit.ok:
+        assert "same rate" in fit.reason or "limit" in fit.reason, fit.reason
+    else:
+        assert fit.params["r"] <= 1000, "a rate shape the scoring computes quickly"
