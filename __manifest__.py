@@ -7,7 +7,7 @@
     "author": "sale_customer_base developers",
     "license": "LGPL-3",
     "depends": ["sale_management", "sale_margin", "sale_crm", "board"],
-    "external_dependencies": {"python": ["pandas", "xlsxwriter"]},
+    "external_dependencies": {"python": ["pandas", "xlsxwriter", "scipy"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sale_customer_base_security.xml",
@@ -42,6 +42,7 @@
         "views/res_partner_contact_views.xml",
         "reports/sale_customer_contact_report_views.xml",
         "data/sale_customer_contact_data.xml",
+        "views/res_partner_prediction_views.xml",
     ],
     "demo": [
         "data/res_partner_demo.xml",

@@ -17,6 +17,8 @@ import signal
 import sys
 import tempfile
 
+from . import predict_command
+from .prediction import PredictionError
 from .report import ReportError, default_start, workbook_data_from_orders
 from .settings import Settings
 from .transactions import DATE_RANGE, LAST_DATE, TransactionsError, parse_date, read_transactions, where
@@ -125,6 +127,12 @@ def _parser():
     report.add_argument(
         "--encoding", type=_encoding, help="the CSV's encoding, e.g. cp1251 (default: UTF-8, or UTF-16 with a BOM)"
     )
+    report.add_argument(
+        "--calibration-end",
+        type=_date,
+        help="add a Forecast sheet: the prediction fitted up to this day, YYYY-MM-DD, checked on the orders after it",
+    )
+    predict_command.add_parser(commands, _date, _encoding)
     return parser
 
 
@@ -137,11 +145,13 @@ def main(argv=None):
         return EXIT_ERROR
     with _sigterm_raises():
         try:
+            if args.command == "predict":
+                return predict_command.run(args, CommandError)
             return _report(args)
         except (CommandError, TransactionsError) as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_ERROR
-        except ReportError as error:
+        except (ReportError, PredictionError) as error:
             print(f"error: {where(args.csv)}: {error}", file=sys.stderr)
             return EXIT_ERROR
         except Terminated:
@@ -185,6 +195,8 @@ def _report(args):
         margin_note=note,
         has_margin=has_margin or args.margin is not None,
     )
+    if args.calibration_end is not None:
+        data.forecast = predict_command.forecast(orders, args.calibration_end, as_of, CommandError)
     _write_atomically(build_workbook(data), args.output)
     print(f"{args.output}: {len(data.customers)} customers, {len(orders)} orders, {date_from} to {as_of}")
     return 0

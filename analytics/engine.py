@@ -32,6 +32,13 @@ Per customer:
 - segments and stage, see :mod:`.segments` and :mod:`.lifecycle`;
 - temperature and its components, from the customer's ``feedback`` and
   ``cancellations`` when given, see :mod:`.temperature` (none without feedback).
+- ``p_alive``, ``expected_orders_90``, ``expected_orders_365``,
+  ``predicted_revenue_12m``, ``predicted_margin_12m``, ``predicted_clv``: the
+  customer's prediction (MBG/NBD and Gamma-Gamma fitted on the company's
+  orders in weeks, see :mod:`.prediction`), empty when no model could be fitted;
+- ``rfm_recency``, ``rfm_frequency``, ``rfm_monetary``, ``rfm_score``,
+  ``rfm_segment``: see :mod:`.rfm` (recency from the last order, frequency and
+  monetary over the analysis window).
 """
 
 from dataclasses import dataclass
@@ -39,8 +46,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .dates import DAYS_PER_MONTH, days_column, months_back, to_day
+from .dates import DAYS_PER_MONTH, days_column, from_day, months_back, to_day
 from .lifecycle import lifecycle_stage
+from .prediction import PREDICTION_COLUMNS, customer_predictions
+from .rfm import RFM_COLUMNS, rfm_scores
 from .segments import abc_classes, dependency_risk, key_within_portfolio, xyz_by_frequency, xyz_by_stability
 from .settings import Settings
 from .temperature import TEMPERATURE_COLUMNS, customer_temperature
@@ -82,7 +91,10 @@ METRIC_COLUMNS = (
     "team_id",
     "user_id",
     *TEMPERATURE_COLUMNS,
+    *(column for column in PREDICTION_COLUMNS if column != "expected_spend"),
+    *RFM_COLUMNS,
 )
+PREDICTION_UNIT = "week"  # time unit of the fitted parameters
 
 
 @dataclass
@@ -93,6 +105,7 @@ class CustomerBase:
     lifetime_months: float  # T used for every customer
     lost_customers: int  # customers lost as of the as-of date
     window_revenue: float  # the company's revenue in the window
+    prediction: object = None  # the .prediction.Prediction of the run (fits, or why none)
 
 
 def customer_metrics(
@@ -106,6 +119,7 @@ def customer_metrics(
     lifetime_months=None,
     feedback=None,
     cancellations=None,
+    prediction_params=None,
 ):
     """Compute every metric of the customers of one company.
 
@@ -122,6 +136,10 @@ def customer_metrics(
     :param lifetime_months: T to use instead of the one from ``settings``
     :param feedback: DataFrame of feedback answers, see :func:`.temperature.customer_temperature`
     :param cancellations: DataFrame of cancelled orders and credit notes (``partner_id``, ``day``)
+    :param prediction_params: the company's last fits (``{"mbgnbd": {...},
+        "gamma_gamma": {...}}``, see :func:`.prediction.customer_predictions`)
+        to score the customers with; with ``ranks`` (a refresh of a few
+        customers) no model is fitted on them, they are scored with these
     """
     settings = settings or Settings()
     as_of_day = to_day(as_of)
@@ -161,6 +179,28 @@ def customer_metrics(
         )
         | reason
     )
+    if ranks is not None and prediction_params is None:
+        prediction_params = {}  # never fit on a few customers: no figures until the next full run
+    prediction = customer_predictions(
+        frame,
+        from_day(as_of_day),
+        PREDICTION_UNIT,
+        settings.clv_discount_percent,
+        params=prediction_params,
+        with_bgnbd=False,  # the customers' figures come from MBG/NBD
+    )
+    scores = prediction.customers.reindex(per.index)
+    for column in PREDICTION_COLUMNS:
+        per[column] = scores[column].astype(float)
+    if ranks is not None and set(RFM_COLUMNS) <= set(ranks.columns):
+        for column in RFM_COLUMNS:
+            values = ranks[column].reindex(per.index)
+            is_score = column in ("rfm_recency", "rfm_frequency", "rfm_monetary")
+            per[column] = pd.to_numeric(values) if is_score else values.astype(object).where(values.notna(), None)
+    else:
+        rfm = rfm_scores(per["days_since_last_order"], per["orders_window"], per["revenue_window"])
+        for column in RFM_COLUMNS:
+            per[column] = rfm[column]
     per["customer_stage"] = lifecycle_stage(
         per["order_count"],
         per["days_since_last_order"],
@@ -171,6 +211,7 @@ def customer_metrics(
         manual["is_advocate"] | per["feedback_advocate"],
         settings,
         alert=per["temperature_alert"].notna(),
+        p_alive=per["p_alive"],
     )
     per["ltv"], per["ltv_basis"] = _lifetime_value(per, as_of_day, settings)
     per["ranks_pending"] = ranks is not None
@@ -185,6 +226,7 @@ def customer_metrics(
         lifetime_months=float(lifetime_months),
         lost_customers=int(lost.sum()),
         window_revenue=float(per["revenue_window"].clip(lower=0).sum()),
+        prediction=prediction,
     )
 
 

@@ -18,6 +18,12 @@ The first matching rule wins, in this order:
 - ``repeat``: 2 orders; ``new``: 1 order;
 - ``prospect``: quotations but no confirmed order (decided by the caller, who
   knows about quotations).
+
+With the setting ``stage_method = "probability"``, ``lost`` and ``at_risk``
+follow each customer's rhythm instead: lost when the probability that the
+customer is still active (P(alive), see :mod:`.prediction`) is below
+``lost_probability`` (10 %), at risk below ``at_risk_probability`` (50 %);
+customers without a P(alive) (no model could be fitted) keep the day rules.
 """
 
 import numpy as np
@@ -49,10 +55,13 @@ def lifecycle_stage(
     is_advocate,
     settings,
     alert=None,
+    p_alive=None,
 ):
     """Stage of each customer with at least one order (arrays in, object array out).
 
     ``alert``: optional booleans, a temperature alert (complaint or cooling) that makes an active customer at risk.
+    ``p_alive`` (probabilities, NaN where unknown) is used only when the settings
+    stage by probability.
     """
     order_count = np.asarray(order_count)
     days_since_last = np.asarray(days_since_last, dtype=float)
@@ -69,6 +78,12 @@ def lifecycle_stage(
         np.maximum(settings.at_risk_min_days, settings.at_risk_interval_factor * median_gap),
     )
     at_risk = days_since_last > silence_limit
+    if p_alive is not None and getattr(settings, "stage_method", "days") == "probability":
+        p_alive = np.asarray(p_alive, dtype=float)
+        judged = np.isfinite(p_alive)
+        lost = np.where(judged, p_alive * 100 < settings.lost_probability, lost)
+        at_risk = np.where(judged, p_alive * 100 < settings.at_risk_probability, at_risk)
+    # a complaint or a cooling makes an active customer at risk whatever the rule of silence
     if alert is not None:
         at_risk = at_risk | np.asarray(alert, dtype=bool)
     reactivated = (order_count >= 2) & (last_gap > settings.lost_days)

@@ -17,7 +17,15 @@ from .flow import PERIOD_KINDS, customer_flow, periods
 from .workbook import CUSTOMER_COLUMNS, WorkbookData
 
 DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
-MARGIN_COLUMNS = ("margin_total", "profitability", "ltv", "ltv_basis")  # the engine's figures made of margins
+# the engine's figures made of margins
+MARGIN_COLUMNS = (
+    "margin_total",
+    "profitability",
+    "ltv",
+    "ltv_basis",
+    "predicted_margin_12m",
+    "predicted_clv",
+)
 
 
 class ReportError(ValueError):

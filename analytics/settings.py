@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 XYZ_METHODS = ("frequency", "stability")
 LIFETIME_METHODS = ("fixed", "estimated")
+STAGE_METHODS = ("days", "probability")  # at risk / lost by days without an order, or by P(alive)
 
 # Accepted range of each number, bounds included. A setting outside them either
 # means nothing (a share above 100 %) or breaks date arithmetic later (a window of
@@ -42,6 +43,9 @@ RANGES = {
     "feedback_alert_days": (1, 3650),  # days a complaint or a cooling keeps a customer at risk
     "key_account_drop_percent": (1, 100),  # % of the previous 90 days' revenue
     "key_account_reminder_days": (0, 365),  # days ahead
+    "at_risk_probability": (0.1, 100),  # % probability still active
+    "lost_probability": (0, 99.9),
+    "clv_discount_percent": (0, 100),  # % per year
 }
 # (lower, higher): the first must stay strictly below the second, or a class or a
 # stage can never happen (at risk after 60 days is never reached when lost after 30).
@@ -53,6 +57,7 @@ RISING = (
     ("dependency_high_percent", "dependency_critical_percent"),
     ("at_risk_min_days", "lost_days"),
     ("at_risk_single_order_days", "lost_days"),
+    ("lost_probability", "at_risk_probability"),
 )
 # Keeping in touch (see analytics.contacts): costs in call units, the daily cap in
 # contacts per salesperson, the planned share in % of the activities done
@@ -66,6 +71,7 @@ CONTACT_RANGES = {
     "contact_planned_target": (0, 100),  # %
 }
 CHOICES = {"xyz_method": XYZ_METHODS, "lifetime_method": LIFETIME_METHODS}
+CHOICES = {"xyz_method": XYZ_METHODS, "lifetime_method": LIFETIME_METHODS, "stage_method": STAGE_METHODS}
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,11 @@ class Settings:
     # Key account alarms and reminders
     key_account_drop_percent: float = 30.0  # alarm when 90 days' revenue fell by more than this share
     key_account_reminder_days: int = 7  # reviews and birthdays become activities this many days ahead
+    # Prediction (see .prediction): stages by probability still active, CLV discount
+    stage_method: str = "days"
+    at_risk_probability: float = 50.0  # at risk below this P(alive), in %
+    lost_probability: float = 10.0  # lost below this P(alive), in %
+    clv_discount_percent: float = 10.0  # yearly discount rate of the predicted CLV
 
     def __post_init__(self):
         problems = setting_problems(vars(self))

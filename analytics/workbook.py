@@ -78,6 +78,38 @@ CUSTOMER_COLUMNS = [
     (_("Last contact"), "last_contact_date", "date"),
     (_("Next contact due"), "next_contact_date", "date"),
     (_("Days overdue"), "contact_days_overdue", "int"),
+    # the model's prediction (see prediction.py) and RFM (rfm.py)
+    (_("Probability still active"), "p_alive", "ratio"),
+    (_("Expected orders, 90 days"), "expected_orders_90", "number"),
+    (_("Expected orders, 12 months"), "expected_orders_365", "number"),
+    (_("Predicted revenue, 12 months"), "predicted_revenue_12m", "money"),
+    (_("Predicted margin, 12 months"), "predicted_margin_12m", "money"),
+    (_("Predicted CLV (model)"), "predicted_clv", "money"),
+    (_("RFM score"), "rfm_score", "text"),
+    (_("RFM segment"), "rfm_segment", "text"),
+]
+RFM_SEGMENT_LABELS = {
+    "champions": _("Champions"),
+    "loyal": _("Loyal"),
+    "potential_loyalists": _("Potential Loyalists"),
+    "new": _("New"),
+    "need_attention": _("Need Attention"),
+    "about_to_sleep": _("About to Sleep"),
+    "cannot_lose": _("Cannot Lose Them"),
+    "at_risk": _("At Risk"),
+    "hibernating": _("Hibernating"),
+    "lost": _("Lost"),
+}
+# Forecast sheet: the holdout check of the prediction (prediction.holdout_check)
+FORECAST_HEADERS = [
+    (_("Repeat purchases in calibration"), "calibration_purchases", "text"),
+    (_("Customers"), "customers", "int"),
+    (_("Actual purchases in holdout"), "actual", "int"),
+    (_("Predicted, BG/NBD"), "bgnbd", "number"),
+    (_("Predicted, MBG/NBD"), "mbgnbd", "number"),
+    (_("Actual per customer"), "actual_mean", "number"),
+    (_("BG/NBD per customer"), "bgnbd_mean", "number"),
+    (_("MBG/NBD per customer"), "mbgnbd_mean", "number"),
 ]
 FLOW_HEADERS = [
     (_("Active at start (S)"), "customers_start", "int"),
@@ -160,6 +192,7 @@ SHEETS = {
     "slipping": _("Lost and at risk"),
     "feedback": _("Feedback"),
     "coverage": _("Contact coverage"),
+    "forecast": _("Forecast"),  # only with a calibration date
 }
 MAX_SHEET_NAME = 31  # characters Excel allows
 CHART_ROWS = 16  # rows a chart covers
@@ -219,6 +252,9 @@ class WorkbookData:
     right_to_left: bool = False  # sheets read from the right, for Arabic, Hebrew, Persian readers
     # one row per feedback answer, columns of FEEDBACK_COLUMNS; None: no Feedback sheet
     feedback: pd.DataFrame | None = None
+    # holdout check of the prediction: {"table": frame of prediction.holdout_check, "calibration_end",
+    # "holdout_end" (dates), "fits": {model: Fit.as_dict()}}; the Forecast sheet only when given
+    forecast: dict | None = None
 
 
 def build_workbook(data, tmpdir=None):
@@ -241,6 +277,8 @@ def build_workbook(data, tmpdir=None):
     if data.feedback is not None:
         writer.feedback()
     writer.contact_coverage()
+    if data.forecast is not None:
+        writer.forecast()
     writer.fit_columns()
     workbook.close()
     return buffer.getvalue()
@@ -307,6 +345,10 @@ class _Writer:
         for column in ("abc_class", "xyz_class"):
             if column in frame:
                 frame[column] = frame[column].map(lambda value: value.upper() if isinstance(value, str) else None)
+        if "rfm_segment" in frame:
+            frame["rfm_segment"] = frame["rfm_segment"].map(
+                lambda value: self.tr(RFM_SEGMENT_LABELS.get(value, value)) if isinstance(value, str) else None
+            )
         if "revenue_total" in frame:
             frame = frame.sort_values("revenue_total", ascending=False, na_position="last", kind="stable")
         return frame.reset_index(drop=True)
@@ -982,3 +1024,31 @@ class _Writer:
             summary("contact_rule"),
             more=[([(_("Salesperson"), "salesperson", "text"), *counts], summary("salesperson")), (late_specs, late)],
         )
+    def forecast(self):
+        """The holdout check: the models fitted up to the calibration date against the purchases after it."""
+        forecast = self.data.forecast
+        sheet = self._add_sheet("forecast")
+        sheet.write_string(0, 0, self.tr(_("Forecast check")), self.formats["title"])
+        lines = [
+            self.tr(
+                _(
+                    "Models fitted on the orders up to %(calibration)s, checked on the purchases after it, "
+                    "up to %(end)s."
+                ),
+                calibration=forecast["calibration_end"].isoformat(),
+                end=forecast["holdout_end"].isoformat(),
+            )
+        ]
+        names = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "gamma_gamma": "Gamma-Gamma"}
+        for model, fit in forecast.get("fits", {}).items():
+            if fit.get("fitted") is False:
+                lines.append(f"{names.get(model, model)}: {self.tr(_('no fit'))}: {fit.get('reason', '')}")
+            else:
+                params = ", ".join(
+                    f"{name} = {value:.4g}" for name, value in fit.items() if name not in ("ll", "customers")
+                )
+                lines.append(f"{names.get(model, model)}: {params}; log-likelihood {fit['ll']:.2f}")
+        for row, line in enumerate(lines, start=1):
+            sheet.write_string(row, 0, line)
+        table = forecast["table"].reset_index()
+        self._table(sheet, len(lines) + 2, FORECAST_HEADERS, table[[column for _h, column, _k in FORECAST_HEADERS]])

@@ -28,6 +28,10 @@ SETTINGS_FIELDS = {
     "customer_base_dependency_critical": "dependency_critical_percent",
     "customer_base_key_account_drop": "key_account_drop_percent",
     "customer_base_key_account_reminder_days": "key_account_reminder_days",
+    "customer_base_stage_method": "stage_method",
+    "customer_base_at_risk_probability": "at_risk_probability",
+    "customer_base_lost_probability": "lost_probability",
+    "customer_base_clv_discount": "clv_discount_percent",
 }
 SETTING_NAMES = {attribute: name for name, attribute in SETTINGS_FIELDS.items()}
 # Settings of the addon that the engine does not use, with their accepted range
@@ -102,6 +106,48 @@ class ResCompany(models.Model):
     # Set for every company when the nightly job starts, cleared once the company
     # is done: an interrupted run resumes with the companies still pending.
     customer_base_pending = fields.Boolean(readonly=True)
+    # ---- prediction (issue 16)
+    customer_base_stage_method = fields.Selection(
+        [("days", "Days without an order"), ("probability", "Probability still active")],
+        string="At Risk / Lost By",
+        default="days",
+        required=True,
+        help="Days without an order: the fixed day rules. Probability still active: each customer judged by its "
+        "own rhythm (model prediction); customers the model cannot judge keep the day rules.",
+    )
+    customer_base_at_risk_probability = fields.Float("At Risk Below (% probability still active)", default=50.0)
+    customer_base_lost_probability = fields.Float("Lost Below (% probability still active)", default=10.0)
+    customer_base_clv_discount = fields.Float(
+        "Predicted CLV Discount Rate (% per year)",
+        default=10.0,
+        help="Margin expected in later years counts for less: each year is divided by (1 + rate) once more.",
+    )
+    # the models fitted at the last full recompute (parameters, or why none), see analytics/prediction.py
+    # (managers: the spend model's parameters tell the mean order of the company)
+    customer_base_prediction = fields.Json(readonly=True, copy=False, groups="sales_team.group_sale_manager")
+    customer_base_prediction_note = fields.Char(
+        "Prediction Model", compute="_compute_customer_base_prediction_note", groups="sales_team.group_sale_manager"
+    )
+
+    def _compute_customer_base_prediction_note(self):
+        for company in self:
+            stored = company.customer_base_prediction or {}
+            fit = stored.get("mbgnbd") or {}
+            if not fit:
+                company.customer_base_prediction_note = self.env._("Not computed yet")
+            elif fit.get("fitted") is False:
+                company.customer_base_prediction_note = self.env._(
+                    "No prediction: %(reason)s", reason=fit.get("reason", "")
+                )
+            else:
+                company.customer_base_prediction_note = self.env._(
+                    "Fitted on %(customers)s customers (MBG/NBD r %(r)s, alpha %(alpha)s weeks, a %(a)s, b %(b)s)",
+                    customers=fit.get("customers"),
+                    r=format(fit["r"], ".3g"),
+                    alpha=format(fit["alpha"], ".3g"),
+                    a=format(fit["a"], ".3g"),
+                    b=format(fit["b"], ".3g"),
+                )
 
     @api.constrains(*SETTINGS_FIELDS, "customer_base_max_key_accounts", "customer_base_winback_days")
     def _check_customer_base_settings(self):

@@ -60,6 +60,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.customer_base_contact_planned_target", readonly=False
     )
     customer_base_contact_user_id = fields.Many2one(related="company_id.customer_base_contact_user_id", readonly=False)
+    # prediction (issue 16)
+    customer_base_stage_method = fields.Selection(related="company_id.customer_base_stage_method", readonly=False)
+    customer_base_at_risk_probability = fields.Float(
+        related="company_id.customer_base_at_risk_probability", readonly=False
+    )
+    customer_base_lost_probability = fields.Float(related="company_id.customer_base_lost_probability", readonly=False)
+    customer_base_clv_discount = fields.Float(related="company_id.customer_base_clv_discount", readonly=False)
+    customer_base_prediction_note = fields.Char(related="company_id.customer_base_prediction_note")
 
     @api.model_create_multi
     def create(self, vals_list):

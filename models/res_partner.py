@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
 from ..analytics.lifecycle import STAGE_LABELS
+from ..analytics.rfm import SEGMENT_LABELS as RFM_SEGMENT_LABELS
 from .sale_customer_base_engine import MANUAL_FIELDS, METRIC_FNAMES
 from .sale_customer_contact_engine import CONTACT_CHANNELS, CONTACT_FNAMES
 
@@ -35,6 +36,7 @@ KEY_ACCOUNT_REASONS = [
     ("innovator", "Innovator"),
     ("demanding", "Demanding Customer"),
 ]
+RFM_SEGMENTS = list(RFM_SEGMENT_LABELS.items())
 MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
 ENGINE_FIELDS = frozenset(METRIC_FNAMES) | frozenset(CONTACT_FNAMES)
 # Figures drawn from the customer's orders: a salesperson who may read only her own
@@ -60,6 +62,9 @@ ORDER_FIGURE_FIELDS = frozenset(
         "revenue_to_date",
         "revenue_window",
         "revenue_share",
+        # the model's expected orders tell a customer's rhythm of orders, as the dates above do
+        "expected_orders_90",
+        "expected_orders_365",
     }
 )
 
@@ -343,6 +348,88 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
         help="ABC classes, shares of revenue and key accounts are ranked over the whole customer base by the "
         "nightly job; counts, dates and stage are refreshed as soon as an order is confirmed or cancelled.",
+    )
+
+    # ---- prediction (issue 16): written by the engine, see analytics/prediction.py and rfm.py
+    customer_p_alive = fields.Float(
+        "Probability Still Active",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Model prediction (MBG/NBD) from the customer's own rhythm of orders: the chance it still buys from "
+        "us. Empty when the company has too few repeat customers for the model.",
+    )
+    expected_orders_90 = fields.Float(
+        "Expected Orders (90 days)",
+        company_dependent=True,
+        index=False,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Model prediction: orders (order days) expected from this customer in the next 90 days.",
+    )
+    expected_orders_365 = fields.Float(
+        "Expected Orders (12 months)",
+        company_dependent=True,
+        index=False,
+        depends_context=FIGURE_CONTEXT,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    predicted_revenue_12m = fields.Float(
+        "Predicted Revenue (12 months)",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Model prediction: expected orders in the next 12 months x expected amount per order (Gamma-Gamma).",
+    )
+    predicted_margin_12m = fields.Float(
+        "Predicted Margin (12 months)",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+    )
+    predicted_clv = fields.Float(
+        "Predicted CLV (model)",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Model prediction: margin expected from this customer over the next 3 years, discounted each year "
+        "at the rate of the settings. The Lifetime Value (LTV) beside it is the formula S x C x P x T.",
+    )
+    rfm_recency = fields.Integer(
+        "RFM Recency", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
+    )
+    rfm_frequency = fields.Integer(
+        "RFM Frequency", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
+    )
+    rfm_monetary = fields.Integer(
+        "RFM Monetary", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
+    )
+    rfm_score = fields.Char(
+        "RFM Score",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Recency, frequency and monetary value, each 1 (lowest fifth of the customers) to 5 (highest fifth).",
+    )
+    rfm_segment = fields.Selection(
+        RFM_SEGMENTS,
+        "RFM Segment",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    customer_at_risk_reason = fields.Char(
+        "Why At Risk or Lost",
+        compute="_compute_customer_at_risk_reason",
+        groups="sales_team.group_sale_salesman",
     )
 
     def init(self):
@@ -763,3 +850,28 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
         help="The yearly cost to serve is above the margin of the orders of the last 365 days.",
     )
+    # ---- prediction (issue 16)
+    @api.depends_context("company", "uid")
+    @api.depends("customer_stage", "customer_p_alive", "median_order_interval", "days_since_last_order")
+    def _compute_customer_at_risk_reason(self):
+        """Why an at-risk or lost customer is one, in the salesperson's words."""
+        by_probability = self.env.company.customer_base_stage_method == "probability"
+        for partner in self:
+            reason = False
+            if partner.customer_stage in ("at_risk", "lost") and partner.days_since_last_order:
+                silent = partner.days_since_last_order
+                if partner.median_order_interval:
+                    reason = self.env._(
+                        "Bought every ~%(interval)s days, silent for %(silent)s days",
+                        interval=round(partner.median_order_interval),
+                        silent=silent,
+                    )
+                else:
+                    reason = self.env._("One order, silent for %(silent)s days", silent=silent)
+                if by_probability and partner.customer_p_alive:
+                    reason = self.env._(
+                        "%(reason)s: %(percent)s%% likely still active",
+                        reason=reason,
+                        percent=round(partner.customer_p_alive * 100),
+                    )
+            partner.customer_at_risk_reason = reason

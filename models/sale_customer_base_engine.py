@@ -27,6 +27,8 @@ from odoo.modules import module
 from odoo.tools import SQL, mute_logger
 
 from ..analytics import customer_metrics
+from ..analytics.prediction import stored_params
+from ..analytics.rfm import RFM_COLUMNS
 from .sale_order import ORDER_MARGIN, ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
@@ -72,6 +74,18 @@ METRIC_FIELDS = {
     "temperature_alert": ("temperature_alert", "varchar"),
     "last_feedback_date": ("last_feedback_date", "date"),
     "feedback_advocate": ("feedback_advocate", "bool"),
+    # prediction and RFM (analytics/prediction.py, analytics/rfm.py)
+    "p_alive": ("customer_p_alive", "float8"),
+    "expected_orders_90": ("expected_orders_90", "float8"),
+    "expected_orders_365": ("expected_orders_365", "float8"),
+    "predicted_revenue_12m": ("predicted_revenue_12m", "float8"),
+    "predicted_margin_12m": ("predicted_margin_12m", "float8"),
+    "predicted_clv": ("predicted_clv", "float8"),
+    "rfm_recency": ("rfm_recency", "int4"),
+    "rfm_frequency": ("rfm_frequency", "int4"),
+    "rfm_monetary": ("rfm_monetary", "int4"),
+    "rfm_score": ("rfm_score", "varchar"),
+    "rfm_segment": ("rfm_segment", "varchar"),
     # a hash of all the values above: comparing it alone tells which customers changed
     "signature": ("customer_base_signature", "varchar"),
 }
@@ -115,7 +129,11 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             self._refresh_deferred(company)
         # the company is written here, in the caller's transaction, which may hold its row
         company.write(
-            {"customer_base_lifetime_estimated": summary["lifetime"], "customer_base_last_run": fields.Datetime.now()}
+            {
+                "customer_base_lifetime_estimated": summary["lifetime"],
+                "customer_base_last_run": fields.Datetime.now(),
+                "customer_base_prediction": summary.pop("prediction"),
+            }
         )
         summary.update(company_id=company.id, company=company.name, seconds=round(time.monotonic() - started, 1))
         _logger.info(
@@ -157,6 +175,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             "orders": len(orders),
             "lifetime": result.lifetime_months,
             "written": len(written),
+            "prediction": result.prediction.as_dict(),  # the fits, kept on the company for the refreshes
         }
 
     @api.model
@@ -218,6 +237,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             lifetime_months=company._customer_base_lifetime_in_use(),
             feedback=self._feedback_frame(company, ids),
             cancellations=self._cancellations_frame(company, ids),
+            # the refresh runs for whoever confirmed the order: the fit is a manager's field
+            prediction_params=stored_params(company.sudo().customer_base_prediction),
         )
         self._store(company, as_of, result.metrics, ids)
         self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, partner_ids=ids)
@@ -455,7 +476,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             SQL(
                 """
                 SELECT id, abc_class->>%(key)s, (revenue_share->>%(key)s)::float8,
-                       (is_key_account_team->>%(key)s)::bool, (is_key_account_salesperson->>%(key)s)::bool
+                       (is_key_account_team->>%(key)s)::bool, (is_key_account_salesperson->>%(key)s)::bool,
+                       (rfm_recency->>%(key)s)::int4, (rfm_frequency->>%(key)s)::int4,
+                       (rfm_monetary->>%(key)s)::int4, rfm_score->>%(key)s, rfm_segment->>%(key)s
                   FROM res_partner
                  WHERE id = ANY(%(ids)s)
                 """,
@@ -466,7 +489,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         return pd.DataFrame(
             [row[1:] for row in rows],
             index=pd.Index([row[0] for row in rows], name="partner_id"),
-            columns=["abc_class", "revenue_share", "is_key_account_team", "is_key_account_salesperson"],
+            columns=["abc_class", "revenue_share", "is_key_account_team", "is_key_account_salesperson", *RFM_COLUMNS],
         )
 
     # ---- writes (set-based)

@@ -18,6 +18,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..analytics.flow import customer_flow, periods
+from ..analytics.prediction import PredictionError, forecast_check
 from ..analytics.report import default_start
 from ..analytics.workbook import FEEDBACK_COLUMNS, WorkbookData, build_workbook
 from ..models.sale_customer_base_engine import METRIC_FIELDS
@@ -62,6 +63,11 @@ class SaleCustomerBaseExport(models.TransientModel):
         "res.partner", string="Customers", help="Only these customers; leave empty for all that match the filters."
     )
     error = fields.Text(compute="_compute_error")
+    calibration_date = fields.Date(
+        "Check the Prediction From",
+        help="Adds a Forecast sheet: the prediction fitted on the orders up to this day, compared with the orders "
+        "after it up to the end of the period. One company at a time.",
+    )
     file = fields.Binary(readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
 
@@ -82,6 +88,8 @@ class SaleCustomerBaseExport(models.TransientModel):
         self.ensure_one()
         self._check_choices()
         data = self._workbook_data()
+        if self.calibration_date:
+            data.forecast = self._forecast()
         self.write({"file": base64.b64encode(build_workbook(data)), "file_name": self._file_name()})
         return {
             "type": "ir.actions.act_url",
@@ -204,6 +212,30 @@ class SaleCustomerBaseExport(models.TransientModel):
             right_to_left=self.env["res.lang"]._get_data(code=self.env.lang).direction == "rtl",
             feedback=self._feedback_frame(),
         )
+
+    def _forecast(self):
+        """The holdout check of the prediction (Forecast sheet) from the orders the user may read."""
+        if len(self.company_ids) > 1:
+            raise UserError(self.env._("The prediction is checked one company at a time: choose one company."))
+        company = self.company_ids
+        Engine = self.env["sale.customer.base.engine"]
+        orders = Engine._confirmed_orders_sql(
+            company,
+            until=fields.Datetime.to_datetime(self.date_to) + datetime.timedelta(days=1),
+            orders=self.env["sale.order"]._search([("company_id", "=", company.id)]),
+            partners=self.env["res.partner"].with_company(company)._search(self._partner_domain()),
+        )
+        frame = Engine._frame(SQL("SELECT partner_id, day, revenue, margin FROM (%s) AS o", orders))
+        try:
+            return forecast_check(frame, self.calibration_date, self.date_to)
+        except PredictionError:
+            raise UserError(
+                self.env._(
+                    "Check the prediction from a day between the first order and the end of the period "
+                    "(%(end)s), so that orders fall on both sides of it.",
+                    end=self.date_to,
+                )
+            ) from None
 
     def _customer_frame(self, company, partners):
         """Customers of ``partners`` (a Query) with the metrics the user may read, named like the engine's columns."""
