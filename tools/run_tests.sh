@@ -8,7 +8,7 @@ root=$(pwd)
 passed=0
 failed=0
 
-python3 -c 'import pandas, xlsxwriter, pytest, openpyxl' 2>/dev/null \
+python3 -c 'import pandas, xlsxwriter, scipy, pytest, openpyxl' 2>/dev/null \
   || python3 -m pip install -q -r requirements.txt -r requirements-test.txt
 
 echo "== Pure analytics tests (pytest) =="
