@@ -30,6 +30,7 @@ import xmlrpc.client
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "static" / "description"
 VIEWPORT = {"width": 1440, "height": 900}
+CUSTOMERS = "action-sale_customer_base.res_partner_customer_base_action"  # Sales > Orders > Customer Base
 
 
 def free_port():
@@ -136,28 +137,35 @@ def capture(url, rpc, password, out, lang_ar):
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
-        page = browser.new_page(viewport=VIEWPORT)
-        page.goto(f"{url}/web/login")
-        page.fill("input[name=login]", "admin")
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_selector(".o_main_navbar")
+        def log_in():
+            # a new session: the page's language and direction are the session's, set at login
+            page = browser.new_context(viewport=VIEWPORT).new_page()
+            page.goto(f"{url}/web/login")
+            page.fill("input[name=login]", "admin")
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.wait_for_selector(".o_main_navbar")
+            return page
+
+        page = log_in()
 
         def shot(name, path, ready, before=None):
             page.goto(f"{url}/odoo/{path}")
             page.wait_for_selector(ready, timeout=30000)
             if before:
                 before()
-            page.wait_for_load_state("networkidle")
-            time.sleep(1)  # charts animate
+            # the bus keeps a connection open: the network never idles; charts animate for a moment
+            page.wait_for_timeout(2000)
             page.screenshot(path=str(out / f"{name}.png"))
             print(f"{name}.png")
 
         def customer_tab():
-            page.click(".o_notebook .nav-link:has-text('Customer Base')")
+            page.click(".o_notebook .nav-link[name=customer_base]")
             page.wait_for_selector(".o_field_widget[name=customer_stage]")
+            # the tab itself, not the address block above it
+            page.evaluate("document.querySelector('.o_notebook').scrollIntoView()")
 
-        shot("customer_form", f"res.partner/{customer}", ".o_form_view", customer_tab)
+        shot("customer_form", f"{CUSTOMERS}/{customer}", ".o_form_view", customer_tab)
         shot("customer_list", "action-sale_customer_base.res_partner_customer_base_action", ".o_view_controller")
         shot("crr_graph", "action-sale_customer_base.sale_customer_base_history_action_open", ".o_view_controller")
         shot("abc_xyz_matrix", "action-sale_customer_base.sale_customer_base_report_action_matrix", ".o_pivot")
@@ -183,7 +191,8 @@ def capture(url, rpc, password, out, lang_ar):
             lang = rpc("res.users", "read", admin, ["lang"])[0]["lang"]
             rpc("res.users", "write", admin, {"lang": "ar_001"})
             try:
-                shot("customer_form_ar", f"res.partner/{customer}", ".o_form_view", customer_tab)
+                page = log_in()
+                shot("customer_form_ar", f"{CUSTOMERS}/{customer}", ".o_form_view", customer_tab)
             finally:
                 rpc("res.users", "write", admin, {"lang": lang})
         browser.close()
