@@ -5,13 +5,18 @@ placeholder that differs from the source breaks the message at run time (a
 ``KeyError`` in ``%`` formatting) exactly when a user needs it.
 """
 
+import base64
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 import polib
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
+
+from ..analytics.workbook import SHEETS
 
 MODULE = "sale_customer_base"
 I18N = Path(__file__).resolve().parent.parent / "i18n"
@@ -66,3 +71,24 @@ class TestTranslations(TransactionCase):
                 field = env["res.partner"]._fields["customer_stage"]
                 self.assertEqual(field._description_string(env), translations[label], "a field label")
                 self.assertEqual(env._(message), translations[message], "a message of the code")
+
+    def test_the_workbook_reads_in_the_users_language(self):
+        self.env["res.partner"].recompute_customer_base()
+        for code, lang in LANGUAGES.items():
+            with self.subTest(language=lang):
+                translations = {entry.msgid: entry.msgstr for entry in polib.pofile(str(I18N / f"{code}.po"))}
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms([MODULE], [lang], overwrite=True)
+                wizard = self.env["sale.customer.base.export"].with_context(lang=lang).create({})
+                wizard.action_export()
+                workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+                names = [sheet.title for sheet in workbook.worksheets]
+                # every sheet named by its translation (ABC-XYZ stays ABC-XYZ everywhere, "Feedback" is Romanian too)
+                translated = {re.sub(r"[\[\]:*?/\\]", " ", translations[name])[:31] for name in SHEETS.values()}
+                self.assertLessEqual(set(names), translated, f"{lang}: sheets in the user's language: {names}")
+                self.assertIn(translations["Summary"][:31], names)
+                headers = [cell.value for cell in workbook.worksheets[1][1]]
+                self.assertIn(translations["Customer"], headers, f"{lang}: the Customers sheet's headers")
+                self.assertEqual(
+                    workbook.worksheets[0].sheet_view.rightToLeft or False, lang == "ar_001", "Arabic from the right"
+                )
