@@ -978,6 +978,7 @@ class _Writer:
             (_("Complaints"), "complaints", "int"),
         ]
         self._list_sheet("feedback", specs, answers, more=[(summary_specs, summary)])
+
     def contact_coverage(self):
         """Customers under the service policy by rule and by salesperson: on time, overdue, never
         contacted (see :func:`.contacts.coverage`), then the overdue customers, most late first.
@@ -1024,6 +1025,7 @@ class _Writer:
             summary("contact_rule"),
             more=[([(_("Salesperson"), "salesperson", "text"), *counts], summary("salesperson")), (late_specs, late)],
         )
+
     def forecast(self):
         """The holdout check: the models fitted up to the calibration date against the purchases after it."""
         forecast = self.data.forecast

@@ -784,6 +784,7 @@ class ResPartner(models.Model):
             ("id", "not in", plans.subselect("partner_id")),
         ]
         return missing if (operator == "=") == value else ["!", "&", "&", *missing]
+
     # ---- keeping in touch (company dependent, written by sale.customer.contact.engine only)
     contact_rule_id = fields.Many2one(
         "sale.customer.service.rule",
@@ -850,6 +851,7 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
         help="The yearly cost to serve is above the margin of the orders of the last 365 days.",
     )
+
     # ---- prediction (issue 16)
     @api.depends_context("company", "uid")
     @api.depends("customer_stage", "customer_p_alive", "median_order_interval", "days_since_last_order")

@@ -137,6 +137,7 @@ def capture(url, rpc, password, out, lang_ar):
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
+
         def log_in():
             # a new session: the page's language and direction are the session's, set at login
             page = browser.new_context(viewport=VIEWPORT).new_page()
