@@ -17,11 +17,6 @@ from . import sale_order
 from . import sale_customer_readiness_reason
 from . import crm_lead
 from . import sale_customer_feedback
-from . import res_partner_temperature
-from . import res_company_followup
-from . import res_config_settings_followup
-from . import sale_order_followup
-from . import mail_activity_followup
 from . import sale_customer_feedback_demo
 from . import sale_customer_key_account
 from . import sale_customer_key_account_health

@@ -32,6 +32,8 @@ SETTINGS_FIELDS = {
     "customer_base_at_risk_probability": "at_risk_probability",
     "customer_base_lost_probability": "lost_probability",
     "customer_base_clv_discount": "clv_discount_percent",
+    "customer_base_temperature_contact_days": "temperature_contact_days",
+    "customer_base_feedback_alert_days": "feedback_alert_days",
 }
 SETTING_NAMES = {attribute: name for name, attribute in SETTINGS_FIELDS.items()}
 # Settings of the addon that the engine does not use, with their accepted range
@@ -40,6 +42,11 @@ COMPANY_RANGES = {
     "customer_base_winback_days": (1, 3650),  # days
 }
 COMPANY_RANGES.update({f"customer_base_{name}": bounds for name, bounds in CONTACT_RANGES.items()})
+# the follow-up call after a sale (sale_order.py)
+FOLLOWUP_RANGES = {
+    "customer_followup_first_days": (1, 365),  # days after the confirmation of a first order
+    "customer_followup_repeat_days": (0, 365),  # days after a repeat order; 0: no follow-up
+}
 
 
 class ResCompany(models.Model):
@@ -260,3 +267,39 @@ class ResCompany(models.Model):
             "call": self.customer_base_contact_call_cost,
             "email": self.customer_base_contact_email_cost,
         }
+
+    # ---- follow-up after a sale, customer temperature
+    customer_followup_first_days = fields.Integer(
+        "Follow-up After a First Order (days)",
+        default=7,
+        help="Days after the confirmation of a customer's first order when the follow-up call is planned.",
+    )
+    customer_followup_repeat_days = fields.Integer(
+        "Follow-up After a Repeat Order (days)",
+        default=30,
+        help="Days after the confirmation of a repeat order when the follow-up call is planned; 0: none.",
+    )
+    customer_followup_user_id = fields.Many2one(
+        "res.users",
+        "Follow-up Calls By",
+        domain=[("share", "=", False)],
+        help="Customer service person who calls the customers after their orders; empty: the order's salesperson.",
+    )
+    customer_base_temperature_contact_days = fields.Integer(
+        "Temperature: Cold After (days without contact)",
+        default=180,
+        help="Days without an order or a feedback after which contact no longer warms the customer.",
+    )
+    customer_base_feedback_alert_days = fields.Integer(
+        "Complaint Keeps a Customer At Risk (days)",
+        default=90,
+        help="Days during which a complaint, or a feedback that made the customer cooler, keeps it at risk.",
+    )
+
+    @api.constrains(*FOLLOWUP_RANGES)
+    def _check_customer_followup_settings(self):
+        for company in self:
+            values = {name: company[name] for name in FOLLOWUP_RANGES}
+            problems = setting_problems(values, ranges=FOLLOWUP_RANGES, rising=())
+            if problems:
+                raise ValidationError("\n".join(company._customer_base_problem_message(p) for p in problems))

@@ -105,3 +105,13 @@ class ResConfigSettings(models.TransientModel):
     def action_recompute_customer_base(self):
         Partner = self.env["res.partner"]
         return Partner._customer_base_recomputed_notification(Partner.recompute_customer_base())
+
+    customer_followup_first_days = fields.Integer(related="company_id.customer_followup_first_days", readonly=False)
+    customer_followup_repeat_days = fields.Integer(related="company_id.customer_followup_repeat_days", readonly=False)
+    customer_followup_user_id = fields.Many2one(related="company_id.customer_followup_user_id", readonly=False)
+    customer_base_temperature_contact_days = fields.Integer(
+        related="company_id.customer_base_temperature_contact_days", readonly=False
+    )
+    customer_base_feedback_alert_days = fields.Integer(
+        related="company_id.customer_base_feedback_alert_days", readonly=False
+    )

@@ -1,6 +1,9 @@
 from collections import defaultdict
 
-from odoo import api, models
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # An order's untaxed amount and margin in company currency, at the order's own rate (the
@@ -8,6 +11,8 @@ from odoo.tools import SQL
 # at rate 1 rather than vanishing.
 ORDER_REVENUE = SQL("so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)")
 ORDER_MARGIN = SQL("COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1)")
+# the follow-up call after a sale (see _schedule_customer_followups)
+FOLLOWUP_TYPE = "sale_customer_base.mail_activity_type_customer_followup"
 
 
 class SaleOrder(models.Model):
@@ -71,3 +76,154 @@ class SaleOrder(models.Model):
         # an order confirmed or cancelled may win a customer back, or undo it
         customers = self.partner_id | (previous_partners or self.env["res.partner"])
         self.env["sale.customer.reactivation"].sudo()._update_won_back(customers)
+
+    # ---- the follow-up call after a sale
+    # When orders are confirmed, each customer gets one follow-up activity on its latest
+    # confirmed order: customer_followup_first_days (7) after its first order, always;
+    # customer_followup_repeat_days (30) after a repeat order, or none when that setting is 0.
+    # A customer who already has a follow-up planned gets no second one, and one who asked not
+    # to be contacted gets none. Everything is decided in two queries for the whole batch.
+    customer_feedback_ids = fields.One2many("sale.customer.feedback", "order_id", "Feedback")
+    customer_feedback_count = fields.Integer("Feedback Count", compute="_compute_customer_feedback_count")
+
+    def _compute_customer_feedback_count(self):
+        groups = self.env["sale.customer.feedback"]._read_group(
+            [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+        )
+        counts = {order.id: count for order, count in groups}
+        for order in self:
+            order.customer_feedback_count = counts.get(order.id, 0)
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        self._schedule_customer_followups()
+        return res
+
+    def _action_cancel(self):
+        # a cancelled sale has nothing to follow up
+        self._customer_followup_activities().unlink()
+        return super()._action_cancel()
+
+    def action_schedule_customer_followup(self):
+        """Plan the follow-up of these orders now, whatever their customer's other follow-ups."""
+        not_confirmed = self.filtered(lambda order: order.state != "sale")
+        if not_confirmed:
+            raise UserError(
+                self.env._(
+                    "Only confirmed orders are followed up; %(orders)s is not.",
+                    orders=", ".join(not_confirmed.mapped("name")),
+                )
+            )
+        silent = self.filtered(lambda order: order.partner_id.commercial_partner_id.sudo().customer_do_not_contact)
+        if silent:
+            raise UserError(
+                self.env._(
+                    "%(customers)s asked not to be contacted: no follow-up is planned.",
+                    customers=", ".join(silent.partner_id.commercial_partner_id.mapped("name")),
+                )
+            )
+        self._create_customer_followups({order: order.company_id.customer_followup_first_days for order in self})
+        return True
+
+    def action_new_customer_feedback(self):
+        self.ensure_one()
+        return self.env["sale.customer.feedback"]._form_action(self.partner_id.commercial_partner_id, self)
+
+    def action_open_customer_feedback(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_feedback_action")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {
+            "default_partner_id": self.partner_id.commercial_partner_id.id,
+            "default_order_id": self.id,
+        }
+        return action
+
+    def _customer_followup_activities(self):
+        followup = self.env.ref(FOLLOWUP_TYPE, raise_if_not_found=False)
+        if not followup or not self:
+            return self.env["mail.activity"]
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [("res_model", "=", "sale.order"), ("res_id", "in", self.ids), ("activity_type_id", "=", followup.id)]
+            )
+        )
+
+    def _schedule_customer_followups(self):
+        """One follow-up per customer of these just-confirmed orders, on its latest order (see module doc)."""
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        if not confirmed:
+            return
+        latest = {}
+        for order in confirmed.sorted(lambda order: (order.date_order, order.id)):
+            latest[(order.company_id, order.partner_id.commercial_partner_id)] = order
+        ids = [partner.id for _company, partner in latest]
+        # customers' confirmed orders before these ones, and the customers with a follow-up planned
+        earlier = self.env["sale.customer.base.engine"]._confirmed_orders_sql(partner_ids=ids)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT company_id, partner_id FROM (%s) AS o WHERE NOT order_id = ANY(%s)",
+                earlier,
+                confirmed.ids,
+            )
+        )
+        repeat = set(rows)
+        followup = self.env.ref(FOLLOWUP_TYPE)
+        self.env["mail.activity"].flush_model(["res_model", "res_id", "activity_type_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT so.company_id, p.commercial_partner_id
+                  FROM mail_activity AS a
+                  JOIN sale_order AS so ON so.id = a.res_id
+                  JOIN res_partner AS p ON p.id = so.partner_id
+                 WHERE a.res_model = 'sale.order' AND a.activity_type_id = %s AND a.active
+                   AND p.commercial_partner_id = ANY(%s)
+                """,
+                followup.id,
+                ids,
+            )
+        )
+        planned = set(rows)
+        delays = {}
+        for (company, partner), order in latest.items():
+            key = (company.id, partner.id)
+            if key in planned or partner.sudo().customer_do_not_contact:
+                continue
+            days = company.customer_followup_repeat_days if key in repeat else company.customer_followup_first_days
+            if days:
+                delays[order] = days
+        self._create_customer_followups(delays)
+
+    def _create_customer_followups(self, delays):
+        """Create the follow-up activities of ``delays`` ({order: days after today}) in one create."""
+        if not delays:
+            return
+        followup = self.env.ref(FOLLOWUP_TYPE)
+        model_id = self.env["ir.model"]._get_id("sale.order")
+        today = fields.Date.context_today(self)
+        by_user = defaultdict(list)
+        for order, days in delays.items():
+            user = order.company_id.customer_followup_user_id or order.user_id or self.env.user
+            by_user[user].append((order, days))
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": order.id,
+                "activity_type_id": followup.id,
+                "user_id": user.id,
+                "date_deadline": today + relativedelta(days=days),
+                "summary": self.env._("How did it go with %(order)s?", order=order.name),
+                "note": self.env._(
+                    "Ask how the product, our staff, the delivery and the moment of sale suited the customer, how "
+                    "likely it is to recommend us, what share of these purchases it makes with us, and what would "
+                    "make it buy more from us. Marking this call done opens the feedback form for the answers."
+                ),
+            }
+            for user, pairs in by_user.items()
+            for order, days in pairs
+        ]
+        # as the order's salesperson or customer service, not as whoever clicked "Confirm"
+        self.env["mail.activity"].sudo().create(vals_list)
