@@ -91,7 +91,7 @@ class SaleCustomerKeyAccount(models.Model):
     )
     potential_revenue = fields.Monetary("Potential Yearly Revenue", tracking=True)
     target_revenue = fields.Monetary("Target Yearly Revenue", tracking=True)
-    target_date = fields.Date("Target Date", tracking=True)
+    target_date = fields.Date(tracking=True)
     # copied from the customer by the engine (see ``_sync_key_accounts``)
     current_revenue = fields.Monetary(
         "Revenue in Window", readonly=True, help="Untaxed revenue of the analysis window (12 months by default)."

@@ -28,7 +28,7 @@ class SaleCustomerKeyAccountContact(models.Model):
     _description = "Key Account People Map"
     _order = "plan_id, sequence, id"
 
-    plan_id = fields.Many2one("sale.customer.key.account", "Plan", required=True, index=True, ondelete="cascade")
+    plan_id = fields.Many2one("sale.customer.key.account", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     partner_id = fields.Many2one("res.partner", "Contact", required=True, index=True, ondelete="cascade")

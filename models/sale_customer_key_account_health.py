@@ -10,7 +10,7 @@ class SaleCustomerKeyAccountHealth(models.Model):
     _description = "Key Account Health History"
     _order = "month desc, id desc"
 
-    plan_id = fields.Many2one("sale.customer.key.account", "Plan", required=True, index=True, ondelete="cascade")
+    plan_id = fields.Many2one("sale.customer.key.account", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="plan_id.partner_id", store=True, string="Customer")
     month = fields.Date(required=True, help="First day of the month.")

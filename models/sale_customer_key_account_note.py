@@ -8,9 +8,7 @@ class SaleCustomerKeyAccountNote(models.Model):
     _name = "sale.customer.key.account.note"
     _description = "Key Account Personal Note"
 
-    contact_id = fields.Many2one(
-        "sale.customer.key.account.contact", "Contact", required=True, index=True, ondelete="cascade"
-    )
+    contact_id = fields.Many2one("sale.customer.key.account.contact", required=True, index=True, ondelete="cascade")
     plan_id = fields.Many2one(related="contact_id.plan_id", store=True, index=True)
     company_id = fields.Many2one(related="contact_id.company_id", store=True, index=True)
     note = fields.Text("Personal Note")

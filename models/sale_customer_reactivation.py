@@ -114,7 +114,7 @@ class SaleCustomerReactivation(models.Model):
     )
     counter_offer = fields.Text("Counter-Offer Made")
     gift = fields.Char("Gift Given")
-    referral_asked = fields.Boolean("Referral Asked", tracking=True)
+    referral_asked = fields.Boolean(tracking=True)
     referred_partner_id = fields.Many2one(
         "res.partner", "Referred Customer", tracking=True, help="Who the customer recommended us to when leaving."
     )
