@@ -481,6 +481,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
         buffer.seek(0)
         self.env.cr.copy_expert(f"COPY {NEW_CONTACTS_TABLE} FROM STDIN WITH (FORMAT csv)", buffer)
         fnames = [SQL.identifier(fname) for fname in CONTACT_FNAMES]
+        scope = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
         # a value stored as JSON null reads back as 'null', never as SQL NULL
         stored = SQL(", ").join(SQL("COALESCE(p.%s -> %s, 'null'::jsonb)", fname, key) for fname in fnames)
         new = SQL(", ").join(SQL("COALESCE(to_jsonb(v.%s), 'null'::jsonb)", fname) for fname in fnames)
@@ -490,6 +491,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
                 UPDATE res_partner AS p SET %(assignments)s
                   FROM %(table)s AS v
                  WHERE p.id = v.id AND jsonb_build_array(%(stored)s) IS DISTINCT FROM jsonb_build_array(%(new)s)
+                       %(scope)s
                 """,
                 assignments=SQL(", ").join(
                     SQL("%(f)s = COALESCE(p.%(f)s, '{}'::jsonb) || jsonb_build_object(%(key)s, v.%(f)s)", f=f, key=key)
@@ -498,10 +500,11 @@ class SaleCustomerContactEngine(models.AbstractModel):
                 table=table,
                 stored=stored,
                 new=new,
+                # the few customers of a refresh by their key: the planner cannot know the
+                # temporary table holds one row, and would otherwise read every partner
+                scope=scope,
             )
         )
-        # customers the policy no longer covers (lost, archived, no stage any more)
-        scope = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
         self.env.cr.execute(
             SQL(
                 """
