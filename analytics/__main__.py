@@ -4,7 +4,8 @@ A bad file or option gets one line, ``error: <where>: <what is wrong and
 what to do>``, and exit code 2; never a traceback, and never a partial or
 temporary workbook left behind: the workbook is built in memory, written to
 a temporary file beside the target and renamed over it, and the temporary
-file is removed on any error, Ctrl-C or SIGTERM.
+file is removed on any error, Ctrl-C or SIGTERM. A reader that stops reading
+the output (``| head -n 1``) ends the command quietly, with exit code 0.
 """
 
 import argparse
@@ -145,9 +146,14 @@ def main(argv=None):
         return EXIT_ERROR
     with _sigterm_raises():
         try:
-            if args.command == "predict":
-                return predict_command.run(args, CommandError)
-            return _report(args)
+            code = predict_command.run(args, CommandError) if args.command == "predict" else _report(args)
+            if sys.stdout is not None:  # None when started with its standard output closed
+                sys.stdout.flush()  # a closed pipe shows now, not in the interpreter's last flush
+            return code
+        except BrokenPipeError:
+            # the reader stopped reading (``| head``): it had what it wanted; the rest goes nowhere
+            _stdout_to_devnull()
+            return 0
         except (CommandError, TransactionsError) as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_ERROR
@@ -167,6 +173,19 @@ def main(argv=None):
                 file=sys.stderr,
             )
             return EXIT_BUG
+
+
+def _stdout_to_devnull():
+    """Point standard output at the null device, so that the interpreter's last flush finds no broken pipe."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no file behind it: no last flush to fail
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
 
 
 def _report(args):

@@ -11,6 +11,7 @@ total and by number of repeat purchases in the calibration period.
 import json
 import math
 
+from .dates import days_column, to_day
 from .prediction import customer_predictions, forecast_check, holdout_check, repeat_summary
 from .transactions import read_transactions
 
@@ -40,15 +41,26 @@ def run(args, command_error):
     orders, _has_margin = read_transactions(args.csv, encoding=args.encoding)
     last = orders["date"].max().date()
     first = orders["date"].min().date()
-    result = {"customers": None, "orders": len(orders), "time_unit": args.time_unit}
-    if args.calibration_end is not None:
-        if not first <= args.calibration_end < last:
-            raise command_error(
-                f"--calibration-end {args.calibration_end} must fall on or after the first order ({first}) "
-                f"and before the last one ({last}), so that both periods hold orders"
-            )
-        _bgnbd, _mbgnbd, table, span = holdout_check(orders, args.calibration_end, last, args.time_unit)
+    if args.calibration_end is None:
+        as_of = last
+    elif first <= args.calibration_end < last:
         as_of = args.calibration_end
+    else:
+        raise command_error(
+            f"--calibration-end {args.calibration_end} must fall on or after the first order ({first}) "
+            f"and before the last one ({last}), so that both periods hold orders"
+        )
+    # the models are fitted once, on the orders up to as_of; the holdout check reuses the fits
+    summary = repeat_summary(orders, as_of, args.time_unit)
+    prediction = customer_predictions(orders, as_of, args.time_unit)
+    result = {
+        "customers": len(summary),
+        "orders": int((days_column(orders["date"]) <= to_day(as_of)).sum()),
+        "time_unit": args.time_unit,
+    }
+    if args.calibration_end is not None:
+        fits = (prediction.bgnbd, prediction.mbgnbd)
+        _bgnbd, _mbgnbd, table, span = holdout_check(orders, as_of, last, args.time_unit, summary, fits)
         result["calibration_end"] = as_of.isoformat()
         result["holdout"] = {
             "end": last.isoformat(),
@@ -58,11 +70,6 @@ def run(args, command_error):
                 for index, row in table.iterrows()
             ],
         }
-    else:
-        as_of = last
-    prediction = customer_predictions(orders, as_of, args.time_unit)
-    summary = repeat_summary(orders, as_of, args.time_unit)
-    result["customers"] = len(summary)
     result["repeat_buyers"] = int((summary["frequency"] > 0).sum())
     result["as_of"] = as_of.isoformat()
     result["bgnbd"] = prediction.bgnbd.as_dict()

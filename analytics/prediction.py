@@ -291,7 +291,8 @@ def _minimize(name, objective, names, start, scale, customers):
         return Fit(
             name, reason="a parameter ran to its limit: the orders do not determine the model", customers=customers
         )
-    _value, gradient = objective(result.x)
+    with np.errstate(all="ignore"):  # the same objective as above, at its optimum
+        _value, gradient = objective(result.x)
     if not result.success and np.max(np.abs(gradient)) > 1e-4:
         return Fit(name, reason=f"the fit did not converge ({result.message})", customers=customers)
     params = dict(zip(names, np.exp(result.x), strict=True))
@@ -353,7 +354,12 @@ def spend_correlation(summary):
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     if len(repeat) < 3 or repeat["frequency"].nunique() < 2 or repeat["monetary"].nunique() < 2:
         return float("nan")
-    return float(np.corrcoef(repeat["frequency"], repeat["monetary"])[0, 1])
+    # in units of the largest spend: the correlation has none, and the squares of tiny amounts underflow
+    spend = repeat["monetary"].to_numpy(float)
+    spend = spend / spend.max()
+    with np.errstate(divide="ignore", invalid="ignore"):  # spends that differ by rounding only: no deviation
+        correlation = np.corrcoef(repeat["frequency"].to_numpy(float), spend)[0, 1]
+    return float(correlation) if np.isfinite(correlation) else float("nan")
 
 
 def fit_gamma_gamma(summary):
@@ -375,19 +381,24 @@ def fit_gamma_gamma(summary):
             customers=customers,
         )
     x = repeat["frequency"].to_numpy(float)
-    zbar = repeat["monetary"].to_numpy(float)
+    # spend in units of its mean: p and q have no unit and gamma scales with the spend, so the fit
+    # is the same in any currency, while gamma stays within LOG_BOUND for cents as for 10**15
+    unit = float(np.mean(repeat["monetary"].to_numpy(float)))
+    zbar = repeat["monetary"].to_numpy(float) / unit
     scale = float(customers)
-    # a start at the moments' scale: spend in thousands starts far from gamma = 1
-    start = np.array([0.0, np.log(2.0), np.log(max(float(np.mean(zbar)), 1e-6))])
 
     def objective(log_params):
         params = np.exp(log_params)
         ll, grads = _gg_terms(params, x, zbar)
         return -np.sum(ll) / scale, -np.array([np.sum(g) for g in grads]) * params / scale
 
-    fit = _minimize("gamma_gamma", objective, ("p", "q", "gamma"), start, scale, customers)
+    fit = _minimize("gamma_gamma", objective, ("p", "q", "gamma"), np.array([0.0, np.log(2.0), 0.0]), scale, customers)
     if fit.ok and fit.params["q"] <= 1:
         return Fit("gamma_gamma", reason="the fitted spend has no finite mean (q <= 1)", customers=customers)
+    if fit.ok:
+        # back to the amounts' unit: each customer's density of zbar takes a factor 1 / unit
+        fit.params["gamma"] *= unit
+        fit.ll = float(fit.ll - customers * np.log(unit))
     return fit
 
 
@@ -521,18 +532,25 @@ def predict_customers(summary, fit, spend_fit, time_unit="week", discount_rate=1
 HOLDOUT_GROUPS = 7  # rows 0 .. 6 calibration repeat purchases, then "7+"
 
 
-def holdout_check(orders, calibration_end, end=None, time_unit="week"):
+def holdout_check(orders, calibration_end, end=None, time_unit="week", calibration=None, fits=None):
     """Fit on the orders up to ``calibration_end``, compare with the repeat purchases after it.
 
     Only the customers who bought by ``calibration_end`` are followed. The
     holdout runs from the day after ``calibration_end`` to ``end`` (default:
-    the last order's day). Returns (BG/NBD fit, MBG/NBD fit, table) where the
-    table has one row per number of calibration repeat purchases (0 .. 6,
-    "7+") and a "total" row: customers, actual and predicted purchases in the
-    holdout (sums, and means per customer).
+    the last order's day). Returns (BG/NBD fit, MBG/NBD fit, table, holdout
+    length in time units) where the table has one row per number of
+    calibration repeat purchases (0 .. 6, "7+") and a "total" row: customers,
+    actual and predicted purchases in the holdout (sums, and means per
+    customer; none for a model without fit).
+
+    :param calibration: the :func:`repeat_summary` up to ``calibration_end``
+        in ``time_unit``, when the caller has it
+    :param fits: (BG/NBD, MBG/NBD) :class:`Fit` of that summary, when the
+        caller fitted them already: each model is fitted once
     """
     unit = _unit(time_unit)
-    calibration = repeat_summary(orders, calibration_end, time_unit)
+    if calibration is None:
+        calibration = repeat_summary(orders, calibration_end, time_unit)
     day = orders["day"].to_numpy(np.int64) if "day" in orders.columns else days_column(orders["date"])
     end_day = to_day(end) if end else int(day.max())
     cal_day = to_day(calibration_end)
@@ -541,8 +559,7 @@ def holdout_check(orders, calibration_end, end=None, time_unit="week"):
     holdout = pd.DataFrame({"partner_id": orders["partner_id"].to_numpy(), "day": day})
     holdout = holdout[(holdout["day"] > cal_day) & (holdout["day"] <= end_day)].drop_duplicates()
     actual = holdout.groupby("partner_id").size().reindex(calibration.index, fill_value=0)
-    bgnbd = fit_bgnbd(calibration)
-    mbgnbd = fit_bgnbd(calibration, modified=True)
+    bgnbd, mbgnbd = fits or (fit_bgnbd(calibration), fit_bgnbd(calibration, modified=True))
     span = (end_day - cal_day) / unit
     x, t_x, T = (calibration[c].to_numpy(float) for c in ("frequency", "recency", "age"))
     frame = pd.DataFrame(
@@ -553,11 +570,16 @@ def holdout_check(orders, calibration_end, end=None, time_unit="week"):
             "mbgnbd": expected_purchases(mbgnbd.params, span, x, t_x, T) if mbgnbd.ok else np.nan,
         }
     )
-    table = frame.groupby("group").agg(
-        customers=("actual", "size"), actual=("actual", "sum"), bgnbd=("bgnbd", "sum"), mbgnbd=("mbgnbd", "sum")
+    # a sum of nothing but NaN stays NaN: a model without fit predicts nothing, not zero purchases
+    grouped = frame.groupby("group")
+    table = pd.DataFrame(
+        {
+            "customers": grouped["actual"].size().astype(float),
+            **{column: grouped[column].sum(min_count=1) for column in ("actual", "bgnbd", "mbgnbd")},
+        }
     )
     table.index = [str(g) if g < HOLDOUT_GROUPS else f"{HOLDOUT_GROUPS}+" for g in table.index]
-    table.loc["total"] = table.sum()
+    table.loc["total"] = table.sum(min_count=1)
     for column in ("actual", "bgnbd", "mbgnbd"):
         table[f"{column}_mean"] = table[column] / table["customers"]
     table.index.name = "calibration_purchases"
@@ -577,8 +599,9 @@ def forecast_check(orders, calibration_end, end, time_unit="week"):
             f"the calibration date {calibration_end} must fall on or after the first order and before {end}, "
             "so that both periods hold orders"
         )
-    bgnbd, mbgnbd, table, _span = holdout_check(orders, calibration_end, end, time_unit)
-    gamma_gamma = fit_gamma_gamma(repeat_summary(orders, calibration_end, time_unit))
+    calibration = repeat_summary(orders, calibration_end, time_unit)
+    bgnbd, mbgnbd, table, _span = holdout_check(orders, calibration_end, end, time_unit, calibration=calibration)
+    gamma_gamma = fit_gamma_gamma(calibration)
     return {
         "table": table,
         "calibration_end": calibration_end,
