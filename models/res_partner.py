@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_date, formatLang
+from odoo.tools import SQL, Query, format_date, formatLang
 
 from ..analytics.lifecycle import STAGE_LABELS
 from ..analytics.rfm import SEGMENT_LABELS as RFM_SEGMENT_LABELS
@@ -40,39 +40,42 @@ KEY_ACCOUNT_REASONS = [
 RFM_SEGMENTS = list(RFM_SEGMENT_LABELS.items())
 MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
 ENGINE_FIELDS = frozenset(METRIC_FNAMES) | frozenset(CONTACT_FNAMES)
-# Figures drawn from the customer's orders: a salesperson who may read only her own
-# orders sees them only for her customers (see ``_customer_figures_visible_sql``).
-# Stage, segments, key account status and dependency stay visible to every salesperson:
-# they say how to treat a customer without disclosing a colleague's sales.
+# Engine values every salesperson sees: they say how to treat a customer without disclosing
+# a colleague's sales. Every other engine value is drawn from the customer's orders, feedback
+# or contacts and follows the "own documents" rule (``_customer_figures_visible_sql``): a value
+# added to the engine is hidden from salespeople who do not work the customer unless it is
+# named here.
+SHARED_ENGINE_FIELDS = frozenset(
+    {
+        "customer_stage",
+        "abc_class",
+        "xyz_class",
+        "customer_segment",
+        "dependency_risk",
+        "is_key_account",
+        "is_key_account_team",
+        "is_key_account_salesperson",
+        "customer_temperature",
+        "temperature_alert",
+        "customer_base_ranks_pending",
+        "customer_base_signature",
+        "contact_rule_id",
+    }
+)
+ORDER_FIGURE_FIELDS = ENGINE_FIELDS - SHARED_ENGINE_FIELDS
+# Who may see a customer's figures, plan and feedback follows from who owns it: only sales
+# managers change these (``_check_ownership_values``), whatever the client.
+OWNERSHIP_FIELDS = ("user_id", "key_account_manager_id", "key_account_reason")
 # Engine values carry no index (``index=False``): Odoo would give each company-dependent
 # field a btree over the whole jsonb, which no search of ``field->company`` uses and
 # which the engine's bulk UPDATE would have to maintain 26 times per customer.
-# cached per user: the same customer may show figures to a manager and none to a salesperson
-FIGURE_CONTEXT = ("company", "uid")
-ORDER_FIGURE_FIELDS = frozenset(
-    {
-        "customer_order_count",
-        "window_order_count",
-        "first_order_date",
-        "last_order_date",
-        "days_since_last_order",
-        "median_order_interval",
-        "next_order_date",
-        "average_order_value",
-        "purchase_frequency",
-        "revenue_to_date",
-        "revenue_window",
-        "revenue_share",
-        # the model's expected orders tell a customer's rhythm of orders, as the dates above do
-        "expected_orders_90",
-        "expected_orders_365",
-        # temperature components drawn from the orders (its level and alert stay visible)
-        "temperature_cancellations",
-        "temperature_contact_days",
-    }
-)
 ALERTS = [("complaint", "Complaint"), ("cooled", "Cooled down")]
 SHARE_SOURCES = [("manual", "Set by hand"), ("feedback", "Customer's answer in a feedback")]
+
+
+def _plain(value):
+    """A field value as a client writes it: a record as its id, empty as False."""
+    return value.id if isinstance(value, models.BaseModel) else value or False
 
 
 class ResPartner(models.Model):
@@ -121,7 +124,6 @@ class ResPartner(models.Model):
         "Confirmed Orders",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
@@ -129,7 +131,6 @@ class ResPartner(models.Model):
         "Orders in Analysis Window",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
@@ -137,7 +138,6 @@ class ResPartner(models.Model):
         "First Order",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
@@ -145,14 +145,12 @@ class ResPartner(models.Model):
         "Last Order",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
     days_since_last_order = fields.Integer(
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
@@ -160,7 +158,6 @@ class ResPartner(models.Model):
         "Usual Days Between Orders",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Median number of days between two consecutive orders.",
@@ -169,7 +166,6 @@ class ResPartner(models.Model):
         "Next Order Expected",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Last order date plus the usual days between orders.",
@@ -178,7 +174,6 @@ class ResPartner(models.Model):
         "Average Order (S)",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
@@ -186,7 +181,6 @@ class ResPartner(models.Model):
         "Orders per Month (C)",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Confirmed orders divided by the months since the first order (at least one month).",
@@ -230,7 +224,6 @@ class ResPartner(models.Model):
         "Revenue to Date",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
@@ -241,7 +234,6 @@ class ResPartner(models.Model):
         "Revenue in Analysis Window",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Untaxed revenue of the last months (12 by default, see the settings).",
@@ -250,7 +242,6 @@ class ResPartner(models.Model):
         "Share of Our Revenue",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="The customer's revenue in the analysis window over the company's.",
@@ -328,6 +319,13 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
         help="A loyal customer that recommends us is an advocate, even without a recorded referral.",
     )
+    is_own_customer = fields.Boolean(
+        "My Customer",
+        compute="_compute_is_own_customer",
+        search="_search_is_own_customer",
+        groups="sales_team.group_sale_salesman",
+        help="You are its salesperson, or it has a confirmed order of yours.",
+    )
     referred_by_id = fields.Many2one(
         "res.partner", index="btree_not_null", tracking=True, groups="sales_team.group_sale_salesman"
     )
@@ -370,7 +368,6 @@ class ResPartner(models.Model):
         "Expected Orders (90 days)",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Model prediction: orders (order days) expected from this customer in the next 90 days.",
@@ -379,7 +376,6 @@ class ResPartner(models.Model):
         "Expected Orders (12 months)",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
@@ -552,14 +548,7 @@ class ResPartner(models.Model):
         salespeople and managers, her own customers for "own documents" salespeople."""
         if not self._customer_figures_restricted():
             return self
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id FROM res_partner AS p WHERE p.id = ANY(%s) AND %s",
-                self.ids,
-                self._customer_figures_visible_sql("p"),
-            )
-        )
-        return self.browse(row[0] for row in rows)
+        return self.search([("id", "in", self.ids), ("is_own_customer", "=", True)])
 
     @api.model
     def _customer_base_domain(
@@ -651,10 +640,17 @@ class ResPartner(models.Model):
             }
         }
 
+    def _setup_complete(self):
+        super()._setup_complete()
+        # cached per user: the same customer may show figures to a manager and none to a salesperson
+        for fname in ORDER_FIGURE_FIELDS:
+            self._fields[fname]._depends_context = ("company", "uid")
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             self._drop_engine_values(vals)
+        self.browse()._check_ownership_values(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -667,6 +663,7 @@ class ResPartner(models.Model):
                 share_of_wallet_date=from_feedback or fields.Date.context_today(self),
             )
         self._drop_engine_values(vals)
+        self._check_ownership_values([vals])
         if not MANUAL_FIELDS_SET.intersection(vals):
             return super().write(vals)
         affected = self.commercial_partner_id | self.referred_by_id.commercial_partner_id
@@ -674,6 +671,38 @@ class ResPartner(models.Model):
         affected |= self.referred_by_id.commercial_partner_id
         self.env["sale.customer.base.engine"].sudo()._refresh_customers(self.env.company, affected)
         return res
+
+    def _check_ownership_values(self, vals_list):
+        """Refuse who owns a customer unless a sales manager sets it (``self``: the partners written,
+        none on create).
+
+        Salespeople may edit contacts (with ``sale_crm`` every one may), but the salesperson, the key
+        account manager and the key account reason decide who reads a customer's figures, plan and
+        feedback: only sales managers change them. A new partner may name its creator as salesperson
+        (a lead converted by its salesperson): it has no orders, hence nothing to disclose.
+        """
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        for vals in vals_list:
+            claimed = [
+                fname
+                for fname in OWNERSHIP_FIELDS
+                if fname in vals
+                and (
+                    # a client may send back unchanged values: only a change is a claim
+                    any(_plain(partner[fname]) != (vals[fname] or False) for partner in self.sudo())
+                    if self
+                    else vals[fname] and (fname, vals[fname]) != ("user_id", self.env.uid)
+                )
+            ]
+            if claimed:
+                raise AccessError(
+                    self.env._(
+                        "Only sales managers can change %(fields)s: they decide who sees a customer's "
+                        "figures and plans. Ask a sales manager.",
+                        fields=", ".join(self._fields[fname]._description_string(self.env) for fname in claimed),
+                    )
+                )
 
     @api.model
     def _drop_engine_values(self, vals):
@@ -698,23 +727,52 @@ class ResPartner(models.Model):
     @api.model
     def _customer_figures_visible_sql(self, alias, company=None):
         """Condition on ``alias`` (a res_partner row): its order figures in ``company`` (an SQL
-        expression, the current company by default) are the user's to see.
-
-        As for sales orders, a salesperson with "own documents only" sees the figures of her
-        customers: those whose salesperson she is, or with an order of hers in the company.
-        """
+        expression, the current company by default) are the user's to see (her customers)."""
         return SQL(
-            """%(partner)s IN (
-                SELECT own.commercial_partner_id FROM res_partner AS own WHERE own.user_id = %(uid)s
+            "%s IN %s",
+            SQL.identifier(alias, "commercial_partner_id"),
+            self._own_customers_sql(company if company is not None else self.env.company.id),
+        )
+
+    @api.model
+    def _own_customers_sql(self, companies):
+        """The user's customers in ``companies`` (an id, a list of ids or an SQL expression), as a
+        parenthesised sub-select of commercial partner ids.
+
+        Her customers are facts she cannot write herself: the customers whose salesperson she is
+        (only sales managers assign it, see ``_check_ownership_values``; the customer's own row
+        counts, not a contact she adds under it) and those with a confirmed order of hers.
+        """
+        if isinstance(companies, SQL):
+            company = SQL("= %s", companies)
+        else:
+            company = SQL("= ANY(%s)", [companies] if isinstance(companies, int) else list(companies))
+        return SQL(
+            """(
+                SELECT own.id FROM res_partner AS own
+                 WHERE own.user_id = %(uid)s AND own.id = own.commercial_partner_id
                  UNION
                 SELECT sold.commercial_partner_id
                   FROM sale_order AS so JOIN res_partner AS sold ON sold.id = so.partner_id
-                 WHERE so.user_id = %(uid)s AND so.company_id = %(company)s
+                 WHERE so.user_id = %(uid)s AND so.state = 'sale' AND so.company_id %(company)s
             )""",
-            partner=SQL.identifier(alias, "commercial_partner_id"),
             uid=self.env.uid,
-            company=company if company is not None else self.env.company.id,
+            company=company,
         )
+
+    def _search_is_own_customer(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search “My Customer” with Yes or No."))
+        # no sudo check: record rules search this as superuser for the user they apply to
+        owned = Query(self.env, "own_customer", self._own_customers_sql(self.env.companies.ids))
+        in_owned = (operator == "=") == value
+        return [("commercial_partner_id", "in" if in_owned else "not in", owned)]
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_is_own_customer(self):
+        owned = self.search([("id", "in", self.ids), ("is_own_customer", "=", True)])
+        for partner in self:
+            partner.is_own_customer = partner in owned
 
     @api.model
     def _customer_figure_sql(self, alias, fname, expression, company=None):
@@ -937,7 +995,6 @@ class ResPartner(models.Model):
         "Cancellations and Returns in Window",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Cancelled orders and credit notes in the analysis window: each takes half of this component (weight 10).",
@@ -946,7 +1003,6 @@ class ResPartner(models.Model):
         "Days Since Last Contact",
         company_dependent=True,
         index=False,
-        depends_context=FIGURE_CONTEXT,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Days since the latest order or feedback (weight 15, zero after the days set in the settings).",

@@ -29,6 +29,8 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
+        if "user_id" in vals:
+            self._check_salesperson_change(vals["user_id"])
         if "state" not in vals and "partner_id" not in vals:
             return super().write(vals)
         previous = self.partner_id
@@ -37,6 +39,24 @@ class SaleOrder(models.Model):
             self._raise_customer_rank()
         self._refresh_customer_base(previous)
         return res
+
+    def _check_salesperson_change(self, user_id):
+        """Refuse a new salesperson on a confirmed order unless a sales manager gives it.
+
+        A confirmed order of hers makes the customer one of a salesperson's customers (its figures,
+        plan and feedback open to her): taking over a colleague's or an unassigned sale is a
+        manager's decision, not a field she fills in herself.
+        """
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        changed = self.filtered(lambda order: order.state == "sale" and order.user_id.id != (user_id or False))
+        if changed:
+            raise UserError(
+                self.env._(
+                    "Only sales managers can change the salesperson of a confirmed order (%(orders)s).",
+                    orders=", ".join(changed.mapped("name")),
+                )
+            )
 
     def _of_partners_without_stage(self):
         """These orders whose customer has no stage yet in the order's company (one query)."""

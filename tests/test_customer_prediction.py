@@ -209,7 +209,8 @@ class TestCustomerPrediction(CustomerBaseCommon):
         weekly, yearly = (self.weekly | self.yearly).with_user(salesperson).with_company(self.company)
         self.assertGreater(weekly.expected_orders_365, 0, "her customer's expected orders")
         self.assertFalse(yearly.expected_orders_365, "a colleague's customer's rhythm stays hidden")
-        self.assertTrue(yearly.customer_p_alive, "the probability, like the stage, helps every salesperson")
+        self.assertFalse(yearly.customer_p_alive, "nor the probability drawn from its orders")
+        self.assertTrue(yearly.customer_stage, "the stage helps every salesperson")
 
     def test_engine_values_cannot_be_forged(self):
         self._recompute(self.company)

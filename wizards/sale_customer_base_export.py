@@ -273,11 +273,19 @@ class SaleCustomerBaseExport(models.TransientModel):
             columns.append(
                 SQL(
                     """COALESCE(rule.name ->> %(lang)s, rule.name ->> 'en_US') AS contact_rule,
-                       (p.last_contact_date ->> %(key)s)::date AS last_contact_date,
-                       (p.next_contact_date ->> %(key)s)::date AS next_contact_date,
-                       (p.contact_days_overdue ->> %(key)s)::int4 AS contact_days_overdue""",
+                       %(last)s AS last_contact_date,
+                       %(next)s AS next_contact_date,
+                       %(overdue)s AS contact_days_overdue""",
                     lang=lang,
-                    key=key,
+                    last=Partner._customer_figure_sql(
+                        "p", "last_contact_date", SQL("(p.last_contact_date ->> %s)::date", key), company.id
+                    ),
+                    next=Partner._customer_figure_sql(
+                        "p", "next_contact_date", SQL("(p.next_contact_date ->> %s)::date", key), company.id
+                    ),
+                    overdue=Partner._customer_figure_sql(
+                        "p", "contact_days_overdue", SQL("(p.contact_days_overdue ->> %s)::int4", key), company.id
+                    ),
                 )
             )
         query = SQL(

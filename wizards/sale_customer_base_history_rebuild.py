@@ -27,6 +27,17 @@ class SaleCustomerBaseHistoryRebuild(models.TransientModel):
         # the rebuild runs as superuser: for sales managers only (the access rights say so too)
         if not self.env.user.has_group("sales_team.group_sale_manager"):
             raise AccessError(self.env._("Only sales managers rebuild the customer history."))
+        if not self.company_ids:
+            # required only in the form: an import or an RPC call may leave it empty
+            raise UserError(self.env._("Choose the companies whose customer history to rebuild: none was chosen."))
+        foreign = self.company_ids - self.env.user.company_ids
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "You do not work for %(companies)s: their customer history is not yours to rebuild.",
+                    companies=", ".join(foreign.mapped("name")),
+                )
+            )
         if self.date_from > fields.Date.context_today(self):
             raise UserError(self.env._("The history cannot be rebuilt from a date in the future."))
         History = self.env["sale.customer.base.history"].sudo()

@@ -160,7 +160,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     def _customer_problems(self, partners):
         problems = super()._customer_problems(partners)
         if self._own_customers_only():
-            others = partners.filtered(lambda partner: partner.user_id != self.env.user)
+            others = partners - partners._customer_base_worked_by_user()
             if others:
                 problems.append(
                     self.env._(
@@ -181,7 +181,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             key_accounts_only=self.key_accounts_only,
         )
         if self._own_customers_only():
-            domain.append(("user_id", "=", self.env.uid))
+            domain.append(("is_own_customer", "=", True))
         if self.min_revenue:
             domain.append(("revenue_to_date", ">=", self.min_revenue))
         if self.sudo().min_ltv:  # only managers can set it
