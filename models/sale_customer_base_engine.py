@@ -15,6 +15,7 @@ company and for the refresh of a few customers after an order.
 import io
 import logging
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -118,15 +119,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         """
         started = time.monotonic()
         settings = company._customer_base_settings()
-        registry = self.env.registry
-        if not registry.ready or module.current_test or self.env.context.get("customer_base_same_transaction"):
-            summary = self._compute_company(company, settings)
-        else:
-            with registry.cursor() as cr:
-                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-                summary = self.with_env(self.env(cr=cr))._compute_company(company, settings)
-            self.env.invalidate_all()
-            self._refresh_deferred(company)
+        with self._job_transaction(company) as env:
+            summary = self.with_env(env)._compute_company(company, settings)
         # the company is written here, in the caller's transaction, which may hold its row
         company.write(
             {
@@ -247,14 +241,39 @@ class SaleCustomerBaseEngine(models.AbstractModel):
 
     @api.model
     def _refresh_deferred(self, company=None):
-        """Refresh the customers queued while a recompute held their rows."""
+        """Refresh the customers queued while a job (recompute, contact planning) held their rows."""
         Queue = self.env["sale.customer.base.refresh"].sudo()
         domain = [("company_id", "=", company.id)] if company else []
         for queued_company, partners in Queue._read_group(domain, ["company_id"], ["partner_id:recordset"]):
             Queue.search([("company_id", "=", queued_company.id), ("partner_id", "in", partners.ids)]).unlink()
             self.sudo()._refresh_customers(queued_company, partners)
 
-    # ---- locks
+    # ---- transactions and locks of the jobs
+    @api.model
+    @contextmanager
+    def _job_transaction(self, company):
+        """The environment a job (the recompute, the contact planning) does the work of ``company`` in.
+
+        A transaction of its own at READ COMMITTED, committed when the block ends (all the
+        company's values or none): orders confirmed meanwhile neither wait for the job nor
+        make it fail, and the customers they queued because the job held their rows (see
+        ``_lock_rows``) are refreshed right after, in a new transaction that sees what the job
+        wrote. At install, in tests, or when the caller's uncommitted data must be seen
+        (context key ``customer_base_same_transaction``), the current transaction.
+        """
+        registry = self.env.registry
+        if not registry.ready or module.current_test or self.env.context.get("customer_base_same_transaction"):
+            yield self.env
+            return
+        with registry.cursor() as cr:
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            yield self.env(cr=cr)
+        self.env.invalidate_all()
+        # the caller's snapshot predates the job's commit: it could not lock the rows the job wrote
+        with registry.cursor() as cr:
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            self.with_env(self.env(cr=cr))._refresh_deferred(company)
+
     @api.model
     def _lock_company(self, company):
         """Take the company's recompute lock until the end of the transaction."""
@@ -272,9 +291,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
     def _lock_rows(self, partner_ids):
         """Lock the rows of these commercial partners and their contacts, or say they are busy.
 
-        A full recompute holds the rows it writes until it commits; waiting for it would
-        keep a salesperson's order confirmation spinning, and the row it then finds
-        changed would fail her transaction (repeatable read).
+        A job (full recompute, contact planning) holds the rows it writes until it commits;
+        waiting for it would keep a salesperson's order confirmation spinning, and the row it
+        then finds changed would fail her transaction (repeatable read).
         """
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):

@@ -2,8 +2,9 @@ from odoo import api, fields, models
 
 
 class SaleCustomerBaseRefresh(models.Model):
-    """Customers whose values wait for a refresh: an order of theirs changed while a full
-    recompute held their rows. Emptied right after that recompute and by a scheduled job."""
+    """Customers whose values wait for a refresh: an order of theirs changed, or a contact was
+    made, while a job (full recompute, contact planning) held their rows. The refresh redoes
+    their figures and their contact values. Emptied right after that job and by a scheduled job."""
 
     _name = "sale.customer.base.refresh"
     _description = "Customer Waiting for a Refresh"

@@ -5,6 +5,12 @@ customer of a company (:meth:`_contacts_sql`), :mod:`..analytics.contacts` appli
 service policy, the values go back to the partners' company-dependent fields in one
 ``UPDATE`` from a temporary table (only the rows that changed). The planning creates
 the due contacts as activities in one ``create``.
+
+The nightly planning runs like the recompute: each company in a transaction of its own at
+READ COMMITTED (``sale.customer.base.engine._job_transaction``), the customers' rows locked
+first without waiting. An order confirmed or a contact made meanwhile finds them locked and
+queues its customer in ``sale.customer.base.refresh``, refreshed right after the company is
+planned; customers whose rows an order's transaction holds are left to it and queued too.
 """
 
 import datetime
@@ -59,10 +65,11 @@ class SaleCustomerContactEngine(models.AbstractModel):
 
     # ---- entry points
     @api.model
-    def _compute_company(self, company, partner_ids=None, as_of=None):
+    def _compute_company(self, company, partner_ids=None, as_of=None, busy_ids=()):
         """Compute and store last contact, rule, next due, days overdue and cost to serve of the
         customers of ``company`` (those of ``partner_ids`` only when given); return the schedule
-        frame (indexed by partner id) with the customers' assignees."""
+        frame (indexed by partner id) with the customers' assignees. Customers of ``busy_ids``
+        (rows another transaction holds) are left as they are and out of the schedule."""
         as_of = as_of or fields.Date.context_today(self)
         customers = self._customers_frame(company, as_of, partner_ids)
         rules = self.env["sale.customer.service.rule"].sudo().search([("company_id", "=", company.id)])
@@ -75,15 +82,25 @@ class SaleCustomerContactEngine(models.AbstractModel):
             as_of,
             unit_value=company.customer_base_contact_unit_value,
         )
-        self._store(company, schedule, partner_ids)
+        if busy_ids:
+            schedule = schedule.drop(index=list(busy_ids), errors="ignore")
+        self._store(company, schedule, partner_ids, busy_ids)
         return schedule.join(customers[["user_id", "key_account_manager_id", "is_key_account"]])
 
     @api.model
     def _refresh_partners(self, company, partners):
-        """Refresh the contact values of these partners' commercial partners (after a contact)."""
+        """Refresh the contact values of these partners' commercial partners (after a contact).
+
+        Customers whose rows a planning or a recompute is writing right now are not waited
+        for: they are queued and refreshed as soon as it is done.
+        """
         ids = partners.commercial_partner_id.ids
-        if ids:
-            self._compute_company(company, ids)
+        if not ids:
+            return
+        if not self.env["sale.customer.base.engine"]._lock_rows(ids):
+            self.env["sale.customer.base.refresh"]._defer(company, ids)
+            return
+        self._compute_company(company, ids)
 
     @api.model
     def _plan_company(self, company, as_of=None):
@@ -97,9 +114,14 @@ class SaleCustomerContactEngine(models.AbstractModel):
         the company's daily cap of planned activities a day, counting those already
         planned; the rest goes to the next days, up to the company's horizon; what
         does not fit waits for a later run.
+
+        Runs in the current transaction; the jobs call it through ``_plan_company_job``.
+        Customers whose rows another transaction holds are neither waited for nor planned:
+        they are queued for a refresh (see ``_lock_customers``).
         """
         as_of = as_of or fields.Date.context_today(self)
-        schedule = self._compute_company(company, as_of=as_of)
+        busy = self._lock_customers(company)
+        schedule = self._compute_company(company, as_of=as_of, busy_ids=busy)
         due = schedule[schedule["rule_id"].notna() & (schedule["next_contact_date"] <= pd.Timestamp(as_of))]
         if due.empty:
             return 0
@@ -154,13 +176,23 @@ class SaleCustomerContactEngine(models.AbstractModel):
         return len(planned)
 
     @api.model
+    def _plan_company_job(self, company):
+        """Plan the due contacts of ``company`` as a job: in a transaction of its own at READ
+        COMMITTED, committed once the company is planned, orders confirmed meanwhile neither
+        waiting for it nor making it fail (see ``sale.customer.base.engine._job_transaction``);
+        return how many."""
+        with self.env["sale.customer.base.engine"]._job_transaction(company) as env:
+            return self.with_env(env)._plan_company(company.with_env(env))
+
+    @api.model
     def _cron_plan_contacts(self):
-        """Nightly: contact values and the day's planned contacts of every company."""
+        """Nightly: contact values and the day's planned contacts of every company, each committed
+        on its own; a company that fails is logged and the others are planned."""
         companies = self.env["res.company"].sudo().search([], order="id")  # pylint: disable=no-search-all
         for company in companies:
             try:
                 with self.env.cr.savepoint():
-                    count = self.sudo().with_company(company)._plan_company(company)
+                    count = self.sudo().with_company(company)._plan_company_job(company)
                 _logger.info("Contacts of %s planned: %s activities", company.name, count)
             except Exception:
                 _logger.exception("Contacts of %s could not be planned; tried again next night", company.name)
@@ -172,7 +204,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can plan the contacts of the team."))
         company = self.env.company
-        count = self.sudo().with_company(company)._plan_company(company)
+        count = self.sudo().with_company(company)._plan_company_job(company)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -186,6 +218,34 @@ class SaleCustomerContactEngine(models.AbstractModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    # ---- locks
+    @api.model
+    def _lock_customers(self, company):
+        """Lock, without waiting, the rows of the customers of ``company`` the planning may write;
+        queue for a refresh those another transaction holds, and return their ids.
+
+        Locked before anything is read: an order confirmed meanwhile cannot change them, its
+        refresh finds them locked and queues its customer for after the planning (see
+        ``sale.customer.base.engine._lock_rows``) instead of waiting, and the planning never
+        overwrites newer values with those it read before. Held rows are skipped, not waited
+        for: an order being confirmed refreshes its customer itself.
+        """
+        self.env["res.partner"].flush_model(["commercial_partner_id", "customer_stage", *CONTACT_FNAMES])
+        customers = SQL(
+            """
+            SELECT p.id
+              FROM res_partner AS p
+             WHERE p.id = p.commercial_partner_id
+               AND (p.customer_stage ? %(key)s OR p.contact_rule_id ? %(key)s OR p.last_contact_date ? %(key)s)
+            """,
+            key=str(company.id),
+        )
+        locked = {row[0] for row in self.env.execute_query(SQL("%s FOR NO KEY UPDATE SKIP LOCKED", customers))}
+        busy = [row[0] for row in self.env.execute_query(customers) if row[0] not in locked]
+        if busy:
+            self.env["sale.customer.base.refresh"]._defer(company, busy)
+        return busy
 
     # ---- reads
     @api.model
@@ -452,9 +512,10 @@ class SaleCustomerContactEngine(models.AbstractModel):
 
     # ---- writes
     @api.model
-    def _store(self, company, schedule, partner_ids=None):
+    def _store(self, company, schedule, partner_ids=None, busy_ids=()):
         """Write the schedule on the customers (only rows that changed) and clear the values of
-        customers it no longer covers (among ``partner_ids`` when given)."""
+        customers it no longer covers (among ``partner_ids`` when given, never those of
+        ``busy_ids``)."""
         key = str(company.id)
         frame = pd.DataFrame({"id": schedule.index.astype("int64")})
         for column, (fname, sql_type) in CONTACT_FIELDS.items():
@@ -482,6 +543,8 @@ class SaleCustomerContactEngine(models.AbstractModel):
         self.env.cr.copy_expert(f"COPY {NEW_CONTACTS_TABLE} FROM STDIN WITH (FORMAT csv)", buffer)
         fnames = [SQL.identifier(fname) for fname in CONTACT_FNAMES]
         scope = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
+        if busy_ids:
+            scope = SQL("%s AND p.id <> ALL(%s)", scope, [int(partner_id) for partner_id in busy_ids])
         # a value stored as JSON null reads back as 'null', never as SQL NULL
         stored = SQL(", ").join(SQL("COALESCE(p.%s -> %s, 'null'::jsonb)", fname, key) for fname in fnames)
         new = SQL(", ").join(SQL("COALESCE(to_jsonb(v.%s), 'null'::jsonb)", fname) for fname in fnames)

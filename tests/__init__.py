@@ -16,3 +16,4 @@ from . import test_key_accounts
 from . import test_customer_contacts
 from . import test_customer_prediction
 from . import test_hardening_ownership
+from . import test_hardening_jobs
