@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..analytics.readiness import READINESS_TEMPERATURE, readiness
+from .guards import check_calculated_values, check_ranges
 
 ANSWERS = [("yes", "Yes"), ("partly", "Partly"), ("no", "No")]
 READINESS = [("ready", "Ready"), ("push", "Needs a push"), ("not_now", "Not now")]
@@ -18,6 +19,8 @@ TEMPERATURES = [("cold", "Cold"), ("cool", "Cool"), ("warm", "Warm"), ("hot", "H
 OUTCOMES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
 PUSH_DEADLINE_DAYS = 14  # days a time-limited offer stays open
 READY_DEADLINE_DAYS = 1  # days: the offer goes out now
+# worked out from the three answers and from the opportunity's stage
+CALCULATED_FIELDS = ("readiness", "readiness_temperature", "readiness_outcome")
 
 
 class CrmLead(models.Model):
@@ -87,6 +90,21 @@ class CrmLead(models.Model):
         if self.readiness_reason_id and not self.readiness_revisit_date:
             months = self.readiness_reason_id.revisit_months
             self.readiness_revisit_date = fields.Date.context_today(self) + relativedelta(months=months)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_readiness_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_readiness_values(vals)
+        return super().write(vals)
+
+    def _check_readiness_values(self, vals):
+        check_ranges(self, vals, dates=("readiness_revisit_date",))
+        if not self.env.su:
+            check_calculated_values(self, vals, CALCULATED_FIELDS)
 
     def _readiness_next_step(self):
         """(summary, note, deadline) of the next step the readiness proposes."""

@@ -1,5 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
+from .guards import check_calculated_values
 from .sale_order import FOLLOWUP_TYPE
 
 
@@ -28,7 +29,18 @@ class MailActivity(models.Model):
             self.env["sale.customer.contact.engine"].sudo()._refresh_partners(self.env.company, partners)
         return messages, next_activities
 
+    # The planning and the worklists create planned activities as superuser: a person, whatever the
+    # client, may not mark her own activities as planned (the activity report counts them).
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                check_calculated_values(self, vals, ("customer_planned",))
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su:
+            check_calculated_values(self, vals, ("customer_planned",))
         res = super().write(vals)
         # rescheduled or handed over in the activity views: the campaign follows
         synced = {name: vals[name] for name in ("date_deadline", "user_id") if vals.get(name)}

@@ -11,6 +11,8 @@ of its window.
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .guards import check_people
+
 
 class SaleCustomerCampaign(models.Model):
     _name = "sale.customer.campaign"
@@ -75,6 +77,10 @@ class SaleCustomerCampaign(models.Model):
             campaign.ordered_count = total["ordered"]
             campaign.revenue = total["revenue"]
             campaign.done_percent = total["done"] / total["assigned"] * 100.0 if total["assigned"] else 0.0
+
+    @api.constrains("user_id", "company_id")
+    def _check_user_id(self):
+        check_people(self, ["user_id"])
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):

@@ -7,7 +7,9 @@ refreshed as soon as an answer is saved.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .guards import check_calculated_values, check_people, check_ranges
 
 SATISFACTION = [
     ("1", "1 - Very unhappy"),
@@ -23,6 +25,10 @@ SCORE_FIELDS = {**dict.fromkeys(SATISFACTION_FIELDS, SATISFACTION), "recommendat
 ENGINE_INPUTS = frozenset(
     {*SATISFACTION_FIELDS, "recommendation", "complaint", "referred_partner_id", "date", "partner_id", "company_id"}
 )
+# what changes the customers, as *Update Loyalty* does: only on customers the user works
+CUSTOMER_EFFECTS = ENGINE_INPUTS | {"share_of_wallet"}
+# worked out from the answers, the order and the customer (``share_applied`` by ``_apply_to_customers``)
+CALCULATED_FIELDS = ("satisfaction", "recommender", "salesperson_id", "share_applied")
 
 
 class SaleCustomerFeedback(models.Model):
@@ -232,14 +238,30 @@ class SaleCustomerFeedback(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_score_values(vals)
+            check_ranges(self, vals, dates=("date",))
+            if not self.env.su:
+                check_calculated_values(self, vals, CALCULATED_FIELDS)
         feedbacks = super().create(vals_list)
+        if not self.env.su:
+            check_people(feedbacks, ["user_id"])
+            feedbacks._check_worked_customers()
         feedbacks._apply_to_customers()
         return feedbacks
 
     def write(self, vals):
         self._check_score_values(vals)
+        check_ranges(self, vals, dates=("date",))
+        effects = not self.env.su and bool(CUSTOMER_EFFECTS.intersection(vals))
+        if not self.env.su:
+            check_calculated_values(self, vals, CALCULATED_FIELDS)
+        if effects:
+            self._check_worked_customers()  # the customers it leaves are refreshed too
         before = self.partner_id
         res = super().write(vals)
+        if not self.env.su and {"user_id", "company_id"}.intersection(vals):
+            check_people(self, ["user_id"])
+        if effects:
+            self._check_worked_customers()
         if "share_of_wallet" in vals or "referred_partner_id" in vals:
             self._apply_to_customers()
         elif ENGINE_INPUTS.intersection(vals):
@@ -254,6 +276,32 @@ class SaleCustomerFeedback(models.Model):
             Engine._refresh_customers(company, partner)
         return res
 
+    def _check_worked_customers(self):
+        """An answer changes its customer (share of wallet, temperature, stage) and the customer it
+        referred (its *Referred By*), which *Update Loyalty* lets a salesperson change on her own
+        customers only: the same rule here, and no customer she may not see is named."""
+        for feedback in self.sudo():  # the answer's customers, then checked with the user's rights
+            company = feedback.company_id
+            partner = feedback.partner_id.with_env(self.env)
+            referred = feedback.referred_partner_id.with_env(self.env)
+            for fname, customer in (("partner_id", partner), ("referred_partner_id", referred)):
+                if customer and not customer.has_access("read"):
+                    raise AccessError(
+                        self.env._(
+                            "%(field)s: you may not see this customer; choose one you can see.",
+                            field=self._fields[fname]._description_string(self.env),
+                        )
+                    )
+            customers = partner | referred.commercial_partner_id
+            others = customers - customers.with_company(company)._customer_base_worked_by_user()
+            if others:
+                raise AccessError(
+                    self.env._(
+                        "%(customer)s is not one of your customers: ask its salesperson or a sales manager.",
+                        customer=others[0].display_name,
+                    )
+                )
+
     def _apply_to_customers(self):
         """Give the customers the share of wallet they answered (unless a person set it by hand on a
         later day) and the referral they told us about; then refresh them (temperature, stage)."""
@@ -265,7 +313,7 @@ class SaleCustomerFeedback(models.Model):
                     and partner.share_of_wallet_date
                     and partner.share_of_wallet_date > feedback.date
                 )
-                feedback.share_applied = not manual_later
+                feedback.sudo().share_applied = not manual_later  # set by Odoo, refused to people
                 if not manual_later:
                     partner.with_context(customer_feedback_share=feedback.date).write(
                         {"share_of_wallet": feedback.share_of_wallet}

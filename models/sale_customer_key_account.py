@@ -19,6 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
 from ..analytics.key_accounts import account_alarms, coverage, dependency_rank, diversification_need
+from .guards import MAX_AMOUNT, check_calculated_values, check_people, check_ranges
 from .res_partner import DEPENDENCY_RISKS
 
 HEALTH = [
@@ -40,6 +41,19 @@ ENGINE_FIELDS = (
     "alarm_events",
     "diversification_risk",
 )
+# Worked out by Odoo (computes, the nightly reminders): ``readonly`` only hides them in forms
+CALCULATED_FIELDS = (
+    "target_progress",
+    "health_score",
+    "health_trend",
+    "contact_count",
+    "decision_maker_count",
+    "coverage",
+    "review_reminded_date",
+)
+PEOPLE_FIELDS = ("manager_id", "sponsor_id")
+AMOUNT_FIELDS = dict.fromkeys(("potential_revenue", "target_revenue"), (0, MAX_AMOUNT))
+DATE_FIELDS = ("target_date", "next_review_date")
 ALARM_ACTIVITY = "sale_customer_base.mail_activity_type_key_account_alarm"
 
 
@@ -140,8 +154,12 @@ class SaleCustomerKeyAccount(models.Model):
             plan.manager_id = partner.key_account_manager_id
 
     def _inverse_manager_id(self):
-        # the plan's write was allowed by its rules: the customer follows as superuser
+        # the plan's write was allowed by its rules: the customer follows as superuser, once the
+        # customer's own rule is kept (only sales managers change who manages a key account)
         for plan in self:
+            plan.partner_id.with_company(plan.company_id)._check_ownership_values(
+                [{"key_account_manager_id": plan.manager_id.id}]
+            )
             partner = plan.partner_id.sudo().with_company(plan.company_id)
             if partner.key_account_manager_id != plan.manager_id:
                 partner.key_account_manager_id = plan.manager_id
@@ -269,22 +287,31 @@ class SaleCustomerKeyAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
+        for vals in vals_list:
+            self._check_ranges(vals)
+            if not self.env.su:
                 self._check_person_values(vals)
                 # a plan a person makes is theirs to keep, key account or not
                 vals.setdefault("kept_by_hand", True)
         plans = super().create(vals_list)
+        if not self.env.su:
+            check_people(plans, [fname for fname in PEOPLE_FIELDS if any(vals.get(fname) for vals in vals_list)])
         plans.filtered("health")._record_health()
         return plans
 
     def write(self, vals):
+        self._check_ranges(vals)
         if not self.env.su:
             self._check_person_values(vals)
         res = super().write(vals)
+        if not self.env.su:
+            check_people(self, [fname for fname in PEOPLE_FIELDS if vals.get(fname)])
         if vals.get("health"):
             self._record_health()
         return res
+
+    def _check_ranges(self, vals):
+        check_ranges(self, vals, numbers=AMOUNT_FIELDS, dates=DATE_FIELDS, choices={"health": HEALTH})
 
     def _check_person_values(self, vals):
         claimed = [name for name in ENGINE_FIELDS if name in vals]
@@ -295,6 +322,7 @@ class SaleCustomerKeyAccount(models.Model):
                     fields=", ".join(self._fields[name]._description_string(self.env) for name in claimed),
                 )
             )
+        check_calculated_values(self, vals, CALCULATED_FIELDS)
         if self and any(
             name in vals and any(plan[name].id != vals[name] for plan in self) for name in ("partner_id", "company_id")
         ):

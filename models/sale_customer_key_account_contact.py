@@ -9,7 +9,9 @@ rights, so nobody else gets it from a form, a list, an export or an RPC read.
 import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .guards import check_calculated_values, check_ranges
 
 ROLES = [
     ("decision_maker", "Decision Maker"),
@@ -80,6 +82,33 @@ class SaleCustomerKeyAccountContact(models.Model):
                         customer=contact.plan_id.partner_id.display_name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # a person added to a plan she does not manage is refused by the record rules, checked after a create
+        for vals in vals_list:
+            self._check_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_values(vals)
+        # The record rules are checked before a write, on the plan the line leaves: moved to another
+        # plan (its personal notes with it), it must go to a plan she may change too (the rules of
+        # the people map are those of its plan).
+        plan = self.env["sale.customer.key.account"].browse(vals.get("plan_id"))
+        if "plan_id" in vals and not plan.has_access("write"):
+            raise AccessError(
+                self.env._(
+                    "%(field)s: you may only move people onto a key account plan you manage.",
+                    field=self._fields["plan_id"]._description_string(self.env),
+                )
+            )
+        return super().write(vals)
+
+    def _check_values(self, vals):
+        check_ranges(self, vals, dates=("birthday",))
+        if not self.env.su:
+            check_calculated_values(self, vals, ("birthday_reminded_year",))
 
     @api.model
     def _remind_birthdays(self, company, today, ahead):

@@ -2,6 +2,7 @@
 
 from odoo import api, fields, models
 
+from .guards import check_calculated_values, check_people, check_ranges
 from .sale_customer_key_account import HEALTH
 
 
@@ -24,3 +25,25 @@ class SaleCustomerKeyAccountHealth(models.Model):
     def _compute_health_score(self):
         for line in self:
             line.health_score = int(line.health or 0)
+
+    # the plan writes its history as superuser (``_record_health``); sales managers may edit it by hand
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_values(vals)
+        lines = super().create(vals_list)
+        if not self.env.su:
+            check_people(lines, ["user_id"])
+        return lines
+
+    def write(self, vals):
+        self._check_values(vals)
+        res = super().write(vals)
+        if not self.env.su and "user_id" in vals:
+            check_people(self, ["user_id"])
+        return res
+
+    def _check_values(self, vals):
+        check_ranges(self, vals, dates=("month",), choices={"health": HEALTH})
+        if not self.env.su:
+            check_calculated_values(self, vals, ("health_score",))

@@ -2,6 +2,7 @@
 for the plan's manager, its sponsor and sales managers."""
 
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class SaleCustomerKeyAccountNote(models.Model):
@@ -14,3 +15,16 @@ class SaleCustomerKeyAccountNote(models.Model):
     note = fields.Text("Personal Note")
 
     _sql_constraints = [("contact_uniq", "unique(contact_id)", "One personal note per contact.")]
+
+    def write(self, vals):
+        res = super().write(vals)
+        # the record rules are checked before a write, on the contact the note leaves: the contact
+        # it moves to must be on a plan the user manages too
+        if "contact_id" in vals and self._filtered_access("write") != self:
+            raise AccessError(
+                self.env._(
+                    "%(field)s: you may only put a personal note on a person of a key account plan you manage.",
+                    field=self._fields["contact_id"]._description_string(self.env),
+                )
+            )
+        return res

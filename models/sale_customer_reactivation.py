@@ -12,6 +12,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .guards import check_people
 from .res_partner import STAGES
 
 RULES = [
@@ -172,6 +173,10 @@ class SaleCustomerReactivation(models.Model):
                 raise ValidationError(
                     problem + " " + self.env._("Win-back calls go to active salespeople of the attempt's company.")
                 )
+
+    @api.constrains("meeting_user_ids", "company_id")
+    def _check_meeting_user_ids(self):
+        check_people(self, ["meeting_user_ids"])
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,6 +9,7 @@ from odoo.exceptions import ValidationError
 
 from ..analytics.contacts import DAYS_PER_YEAR
 from ..analytics.lifecycle import STAGE_LABELS
+from .guards import check_people, check_ranges
 
 CHANNELS = [("visit", "Visit"), ("call", "Call"), ("email", "Email")]
 # the activity type each channel is planned as, unless the rule says otherwise
@@ -18,6 +19,11 @@ CHANNEL_ACTIVITY_TYPES = {
     "email": "mail.mail_activity_data_email",
 }
 STAGES = [(stage, label) for stage, label in STAGE_LABELS.items() if stage != "lost"]
+# Days between two contacts: ten years at most. The planning adds them to dates: a cadence of
+# millions of days stopped it, and the order confirmation that refreshes a customer, with a
+# date error. A second touch of 0 days is no second touch.
+MAX_CADENCE_DAYS = 3650  # days
+CADENCE_RANGES = {"cadence_days": (1, MAX_CADENCE_DAYS), "second_cadence_days": (0, MAX_CADENCE_DAYS)}
 
 
 class SaleCustomerServiceRule(models.Model):
@@ -111,17 +117,10 @@ class SaleCustomerServiceRule(models.Model):
             partners = self.env["res.partner"].with_company(rule.company_id).sudo()
             rule.customer_count = partners.search_count([("contact_rule_id", "=", rule.id)]) if rule.id else 0
 
-    @api.constrains("cadence_days", "second_channel", "second_cadence_days", "second_activity_type_id")
+    # the ranges of the day counts are checked on the values written (``CADENCE_RANGES``)
+    @api.constrains("second_channel", "second_cadence_days", "second_activity_type_id")
     def _check_cadence(self):
         for rule in self:
-            if rule.cadence_days <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "Rule %(rule)s: contact every %(days)s days makes no sense; give a number of days above 0.",
-                        rule=rule.name,
-                        days=rule.cadence_days,
-                    )
-                )
             if rule.second_channel and rule.second_cadence_days <= 0:
                 raise ValidationError(
                     self.env._(
@@ -134,6 +133,22 @@ class SaleCustomerServiceRule(models.Model):
                 raise ValidationError(
                     self.env._("Rule %(rule)s: choose the activity the second touch is planned as.", rule=rule.name)
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_ranges(self, vals, numbers=CADENCE_RANGES)
+        rules = super().create(vals_list)
+        if not self.env.su:
+            check_people(rules, ["user_id"])
+        return rules
+
+    def write(self, vals):
+        check_ranges(self, vals, numbers=CADENCE_RANGES)
+        res = super().write(vals)
+        if not self.env.su and {"user_id", "company_id"}.intersection(vals):
+            check_people(self, ["user_id"])
+        return res
 
     def action_open_customers(self):
         self.ensure_one()

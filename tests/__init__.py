@@ -15,5 +15,6 @@ from . import test_customer_feedback
 from . import test_key_accounts
 from . import test_customer_contacts
 from . import test_customer_prediction
-from . import test_hardening_ownership
 from . import test_hardening_jobs
+from . import test_hardening_records
+from . import test_hardening_ownership

@@ -153,7 +153,9 @@ class TestKeyAccountPlans(KeyAccountCommon):
         self.assertEqual(plan.manager_id, self.alice, "the key account manager of the customer")
         self.assertEqual(plan.dependency_risk, "none", "16 %: no dependency")
         self.assertEqual(self.plan_of(self.other).dependency_risk, "elevated", "24 %: elevated")
-        plan.with_user(self.alice).manager_id = self.carol
+        with self.assertRaises(AccessError, msg="she does not hand her key account over herself"):
+            plan.with_user(self.alice).manager_id = self.carol
+        plan.with_user(self.boss).manager_id = self.carol
         self.assertEqual(
             self.customer.with_company(self.company).key_account_manager_id, self.carol, "the customer follows the plan"
         )
