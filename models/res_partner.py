@@ -743,6 +743,9 @@ class ResPartner(models.Model):
         (only sales managers assign it, see ``_check_ownership_values``; the customer's own row
         counts, not a contact she adds under it) and those with a confirmed order of hers.
         """
+        # read from the database: what a request changed moments ago must count
+        self.env["res.partner"].flush_model(["user_id", "commercial_partner_id"])
+        self.env["sale.order"].flush_model(["user_id", "state", "company_id", "partner_id"])
         if isinstance(companies, SQL):
             company = SQL("= %s", companies)
         else:

@@ -103,8 +103,10 @@ class TestOwnershipIsNotSelfDeclared(CustomerBaseCommon):
         )
 
     def test_a_contact_she_adds_under_a_customer_opens_nothing(self):
-        spy = self.env["res.partner"].with_user(self.anna).create(
-            {"name": "Spy Contact", "parent_id": self.other.id, "user_id": self.anna.id}
+        spy = (
+            self.env["res.partner"]
+            .with_user(self.anna)
+            .create({"name": "Spy Contact", "parent_id": self.other.id, "user_id": self.anna.id})
         )
         self.assertEqual(spy.commercial_partner_id, self.other, "a contact of the colleague's customer")
         self.assertFalse(self._as(self.anna, self.other).is_own_customer, "not her customer")
@@ -124,9 +126,7 @@ class TestOwnershipIsNotSelfDeclared(CustomerBaseCommon):
         self.assertTrue(self._as(self.anna, self.other).is_own_customer, "a confirmed order of hers: her customer")
 
     def test_she_cannot_take_over_a_confirmed_order(self):
-        order = self.env["sale.order"].search(
-            [("partner_id", "=", self.other.id), ("state", "=", "sale")], limit=1
-        )
+        order = self.env["sale.order"].search([("partner_id", "=", self.other.id), ("state", "=", "sale")], limit=1)
         order.user_id = False  # unassigned: her "own documents" rule lets her write it
         with self.assertRaisesRegex(UserError, "Only sales managers can change the salesperson"):
             order.with_user(self.anna).write({"user_id": self.anna.id})
@@ -143,9 +143,7 @@ class TestOwnershipIsNotSelfDeclared(CustomerBaseCommon):
     def test_every_figure_of_a_colleagues_customer_is_blank_on_every_path(self):
         Partner = self.env["res.partner"].with_user(self.anna).with_company(self.company)
         shown = self.other.with_company(self.company)
-        readable = sorted(
-            fname for fname in ORDER_FIGURE_FIELDS if Partner._fields[fname].is_accessible(Partner.env)
-        )
+        readable = sorted(fname for fname in ORDER_FIGURE_FIELDS if Partner._fields[fname].is_accessible(Partner.env))
         for fname in ("last_contact_date", "last_contact_channel", "rfm_recency", "rfm_score", "customer_p_alive"):
             self.assertIn(fname, readable, f"{fname} is one of the figures the rule hides")
         with_values = [fname for fname in readable if shown[fname]]
@@ -171,8 +169,11 @@ class TestOwnershipIsNotSelfDeclared(CustomerBaseCommon):
                 )
         groups = Partner._read_group([("id", "=", self.other.id)], ["last_contact_channel"], ["__count"])
         self.assertEqual(groups, [(False, 1)], "group-by: the colleague's customer has no last contact channel")
-        wizard = self.env["sale.customer.base.export"].with_user(self.anna).with_company(self.company).create(
-            {"company_ids": [Command.set(self.company.ids)]}
+        wizard = (
+            self.env["sale.customer.base.export"]
+            .with_user(self.anna)
+            .with_company(self.company)
+            .create({"company_ids": [Command.set(self.company.ids)]})
         )
         customers = wizard._workbook_data().customers.set_index("partner_id")
         for column in ("last_contact_date", "rfm_recency", "p_alive", "temperature_contact_days"):

@@ -119,7 +119,10 @@ class TestSecurityWizards(CustomerBaseCommon):
                 line.write(values)
         line.write({"selected": True, "user_id": self.bob.id})
         self.assertEqual(line.user_id, self.bob, "she may hand the call to Bob")
-        self.customer.user_id = self.bob  # Acme changes hands before she confirms
+        # Acme changes hands before she confirms: a manager gives Bob the customer and its orders
+        # (a confirmed order of hers would keep it hers)
+        self.customer.user_id = self.bob
+        self.env["sale.order"].search([("partner_id", "child_of", self.customer.id)]).user_id = self.bob
         with self.assertRaisesRegex(UserError, "Acme Customer", msg="re-checked at confirmation"):
             wizard.action_confirm()
         self.assertFalse(
