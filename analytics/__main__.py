@@ -144,6 +144,8 @@ def main(argv=None):
     except CommandError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    # what a stop leaves undone: the report writes a workbook, the prediction only prints
+    unfinished = "nothing more printed" if args.command == "predict" else "no workbook written"
     with _sigterm_raises():
         try:
             code = predict_command.run(args, CommandError) if args.command == "predict" else _report(args)
@@ -161,15 +163,15 @@ def main(argv=None):
             print(f"error: {where(args.csv)}: {error}", file=sys.stderr)
             return EXIT_ERROR
         except Terminated:
-            print("error: stopped (SIGTERM): no workbook written", file=sys.stderr)
+            print(f"error: stopped (SIGTERM): {unfinished}", file=sys.stderr)
             return 128 + signal.SIGTERM
         except KeyboardInterrupt:
-            print("error: interrupted: no workbook written", file=sys.stderr)
+            print(f"error: interrupted: {unfinished}", file=sys.stderr)
             return 128 + signal.SIGINT
         except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
             print(
                 f"error: {where(args.csv)}: unexpected {type(error).__name__}: {error}; "
-                "no workbook written (a bug: please report it with the file)",
+                f"{unfinished} (a bug: please report it with the file)",
                 file=sys.stderr,
             )
             return EXIT_BUG
