@@ -346,6 +346,13 @@ class ResPartner(models.Model):
     customer_base_currency_id = fields.Many2one(
         "res.currency", compute="_compute_customer_base_display", groups="sales_team.group_sale_salesman"
     )
+    customer_base_refresh_pending = fields.Boolean(
+        "Figures Being Updated",
+        compute="_compute_customer_base_refresh_pending",
+        groups="sales_team.group_sale_salesman",
+        help="An order of this customer was confirmed or cancelled moments ago: its figures are being "
+        "updated in the background and show in a few seconds.",
+    )
     customer_base_computed_on = fields.Datetime(
         "Segments Computed On",
         compute="_compute_customer_base_display",
@@ -592,6 +599,16 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    @api.depends_context("company")
+    def _compute_customer_base_refresh_pending(self):
+        queued = (
+            self.env["sale.customer.base.refresh"]
+            .sudo()
+            .search([("company_id", "=", self.env.company.id), ("partner_id", "in", self.commercial_partner_id.ids)])
+        )
+        for partner in self:
+            partner.customer_base_refresh_pending = partner.commercial_partner_id in queued.partner_id
 
     @api.depends_context("company")
     def _compute_customer_base_display(self):

@@ -15,6 +15,7 @@ company and for the refresh of a few customers after an order.
 import io
 import logging
 import time
+from collections import defaultdict
 from contextlib import contextmanager
 
 import numpy as np
@@ -240,13 +241,26 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         self.env["sale.customer.contact.engine"].sudo()._compute_company(company, ids, as_of)
 
     @api.model
-    def _refresh_deferred(self, company=None):
-        """Refresh the customers queued while a job (recompute, contact planning) held their rows."""
+    def _refresh_deferred(self, company=None, limit=None):
+        """Refresh the queued customers (of ``company``, at most ``limit``): their figures, contact
+        values and win-back attempts (an order may win a customer back, or undo it), and the
+        customer rank of those with a confirmed order; return how many. Customers whose rows a job
+        holds go back to the queue (see ``_refresh_customers``)."""
         Queue = self.env["sale.customer.base.refresh"].sudo()
         domain = [("company_id", "=", company.id)] if company else []
-        for queued_company, partners in Queue._read_group(domain, ["company_id"], ["partner_id:recordset"]):
-            Queue.search([("company_id", "=", queued_company.id), ("partner_id", "in", partners.ids)]).unlink()
+        queued = Queue.search(domain, order="id", limit=limit)
+        by_company = defaultdict(lambda: self.env["res.partner"])
+        for row in queued:
+            by_company[row.company_id] |= row.partner_id
+        confirmed = queued.filtered("order_confirmed").partner_id
+        queued.unlink()
+        for queued_company, partners in by_company.items():
             self.sudo()._refresh_customers(queued_company, partners)
+            self.env["sale.customer.reactivation"].sudo()._update_won_back(partners, queued_company)
+        # a confirmed order makes its partner a customer, as a posted invoice does in ``account``: Odoo's
+        # *Customers* menus filter on the rank, and would otherwise hide who buys without an invoice yet
+        confirmed._increase_rank("customer_rank")
+        return len(queued)
 
     # ---- transactions and locks of the jobs
     @api.model

@@ -22,10 +22,10 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         orders = super().create(vals_list)
         confirmed = orders.filtered(lambda order: order.state == "sale")
-        confirmed._raise_customer_rank()
         # a new quotation matters only to a partner without a stage yet: it makes a prospect
         quotations = (orders - confirmed).filtered(lambda order: order.state in ("draft", "sent"))
-        (confirmed | quotations._of_partners_without_stage())._refresh_customer_base()
+        confirmed._refresh_customer_base(confirmed=True)
+        quotations._of_partners_without_stage()._refresh_customer_base()
         return orders
 
     def write(self, vals):
@@ -35,9 +35,7 @@ class SaleOrder(models.Model):
             return super().write(vals)
         previous = self.partner_id
         res = super().write(vals)
-        if vals.get("state") == "sale":
-            self._raise_customer_rank()
-        self._refresh_customer_base(previous)
+        self._refresh_customer_base(previous, confirmed=vals.get("state") == "sale")
         return res
 
     def _check_salesperson_change(self, user_id):
@@ -77,25 +75,25 @@ class SaleOrder(models.Model):
         )
         return self.browse(row[0] for row in rows)
 
-    def _raise_customer_rank(self):
-        """A confirmed order makes its partner a customer, as a posted invoice does in ``account``:
-        Odoo's *Customers* menus filter on the rank, and would otherwise hide who buys without an
-        invoice yet."""
-        self.partner_id.commercial_partner_id._increase_rank("customer_rank")
+    def _refresh_customer_base(self, previous_partners=None, confirmed=False):
+        """Queue the customers of these orders (confirmed, cancelled, moved, new quotation) for the refresh job.
 
-    def _refresh_customer_base(self, previous_partners=None):
-        """Refresh the customers of these orders (confirmed, cancelled, new quotation)."""
-        partners_by_company = defaultdict(lambda: self.env["res.partner"])
+        Order entry pays one insert: the job (``sale.customer.base.refresh``), woken right after
+        the commit, refreshes the queued customers in batches, a customer ordered twice once, and
+        for ``confirmed`` orders raises the customer's rank. With ``customer_base_refresh_now``
+        in the context (tests of the figures) the queue is emptied in the caller's transaction.
+        """
+        partners_by_company = defaultdict(set)
         for order in self:
-            partners_by_company[order.company_id] |= order.partner_id.commercial_partner_id
+            partners_by_company[order.company_id].add(order.partner_id.commercial_partner_id.id)
             if previous_partners:
-                partners_by_company[order.company_id] |= previous_partners.commercial_partner_id
-        Engine = self.env["sale.customer.base.engine"].sudo()
-        for company, partners in partners_by_company.items():
-            Engine._refresh_customers(company, partners)
-        # an order confirmed or cancelled may win a customer back, or undo it
-        customers = self.partner_id | (previous_partners or self.env["res.partner"])
-        self.env["sale.customer.reactivation"].sudo()._update_won_back(customers)
+                partners_by_company[order.company_id].update(previous_partners.commercial_partner_id.ids)
+        Queue = self.env["sale.customer.base.refresh"].sudo()
+        for company, partner_ids in partners_by_company.items():
+            Queue._defer(company, partner_ids, confirmed=confirmed)
+        if self.env.context.get("customer_base_refresh_now"):
+            for company in partners_by_company:
+                self.env["sale.customer.base.engine"].sudo()._refresh_deferred(company)
 
     # ---- the follow-up call after a sale
     # When orders are confirmed, each customer gets one follow-up activity on its latest

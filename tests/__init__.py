@@ -18,3 +18,4 @@ from . import test_customer_prediction
 from . import test_hardening_jobs
 from . import test_hardening_records
 from . import test_hardening_ownership
+from . import test_order_entry

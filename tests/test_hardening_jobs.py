@@ -126,34 +126,30 @@ class TestPlanningConcurrency(CustomerBaseCommon):
             self.assertEqual(self._queued(env), 0, "nobody waits any more")
             cr.commit()  # pylint: disable=invalid-commit
 
-    def test_planning_skips_and_queues_a_customer_whose_order_is_being_confirmed(self):
+    def test_planning_does_not_wait_for_an_order_being_confirmed(self):
+        # an order's confirmation only queues its customer (the refresh job does the rest): it holds
+        # no customer row, so the planning neither waits for it nor skips the customer
         with db_connect(self.dbname).cursor() as planning_cr, db_connect(self.dbname).cursor() as order_cr:
-            self._order(self._salesperson_env(order_cr)).action_confirm()  # its refresh holds the customer's rows
+            self._order(self._salesperson_env(order_cr)).action_confirm()
             planning_cr.connection.set_isolation_level(1)
             planning_cr.execute(SQL("SET lock_timeout = %s", f"{LOCK_TIMEOUT}s"))
             started = time.monotonic()
             self._plan(self._env(planning_cr))
             waited = time.monotonic() - started
-            env = self._env(planning_cr)
-            planned_for_customer = env["mail.activity"].search_count(
-                [("res_model", "=", "res.partner"), ("res_id", "=", self.partner_id), ("customer_planned", "=", True)]
-            )
-            queued = self._queued(env)
             order_cr.commit()  # pylint: disable=invalid-commit
             planning_cr.commit()  # pylint: disable=invalid-commit
         self.assertLess(waited, WAITED, "the planning did not wait for the order")
-        self.assertEqual(planned_for_customer, 0, "the customer who is ordering is not planned a contact")
-        self.assertEqual(queued, 1, "the customer waits for a refresh")
         with db_connect(self.dbname).cursor() as cr:
             env = self._env(cr)
+            self.assertEqual(self._queued(env), 1, "the order's customer waits for the refresh job")
+            env["sale.customer.base.engine"]._refresh_deferred()
             customer = self._customer(env)
             self.assertEqual(
                 (customer.last_contact_date, customer.last_contact_channel),
                 (self.today, "order"),
-                "the planning left the values of the order's refresh as they were",
+                "the job gives it the order as its last contact",
             )
-            env["sale.customer.base.engine"]._refresh_deferred()
-            self.assertEqual(self._queued(env), 0, "refreshed once the planning is done")
+            self.assertEqual(self._queued(env), 0, "refreshed")
             cr.commit()  # pylint: disable=invalid-commit
 
     def test_order_confirmed_during_the_nightly_planning_neither_waits_nor_is_left_behind(self):
