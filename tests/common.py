@@ -28,6 +28,15 @@ class CustomerBaseCommon(TransactionCase):
         cls.contact = cls.env["res.partner"].create({"name": "Acme Buyer", "parent_id": cls.customer.id})
         cls.other = cls.env["res.partner"].create({"name": "Other Customer", "is_company": True})
 
+    def _queries(self, function):
+        """The statements ``function`` sends to the database, its writes flushed (for cost tests)."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        function()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
     @classmethod
     def order(cls, partner, day, amount, state="sale", company=None, pricelist=None, cost=None):
         """An order of ``amount`` (untaxed, order currency) dated ``day`` (a date)."""

@@ -49,14 +49,6 @@ class TestEngineBatchCost(CustomerBaseCommon):
         )
         return partners
 
-    def _queries(self, function):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        function()
-        self.env.flush_all()
-        return self.cr.sql_log_count - before
-
     def test_recompute_of_a_company_costs_the_same_queries_for_10_or_200_customers(self):
         Engine = self.env["sale.customer.base.engine"]
         Engine.with_company(self.warm)._recompute_company(self.warm)  # caches filled, temporary table created

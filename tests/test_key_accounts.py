@@ -425,14 +425,6 @@ class TestKeyAccountBatchCost(KeyAccountCommon):
         )
         return company
 
-    def _queries(self, function):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        function()
-        self.env.flush_all()
-        return self.cr.sql_log_count - before
-
     def test_sync_costs_the_same_for_2_or_12_key_accounts(self):
         Plan = self.env["sale.customer.key.account"]
         as_of = TODAY

@@ -125,14 +125,6 @@ class TestOrderEntryCost(CustomerBaseCommon):
             [{"name": f"Cost customer {n}", "is_company": True} for n in range(200)]
         )
 
-    def _queries(self, function):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        function()
-        self.env.flush_all()
-        return self.cr.sql_log_count - before
-
     def _orders(self, partners):
         return self.env["sale.order"].create(
             [
