@@ -13,6 +13,9 @@ Run inside Odoo's shell, on a database where sale_customer_base is installed:
   back detection) and its ratio to the floor;
 - a second recompute of the unchanged base (it writes only what changed) and
   its ratio;
+- the next night's recompute, nothing new (the date moved one day on), and its ratio;
+- the size of ``res_partner`` before and after (the engine writes its own table,
+  ``sale_customer_metrics``, whose size is printed too) and the peak memory;
 - one customer refreshed after an order, and the time an order's creation and
   confirmation take with and without the addon's work (``BENCH_ORDER_RUNS``
   orders each).
@@ -23,6 +26,7 @@ spread over two years, the companies and two currencies; the transaction is
 rolled back at the end, so the database is left as it was.
 """
 
+import datetime
 import os
 import sys
 import time
@@ -31,7 +35,7 @@ from unittest.mock import patch
 sys.path.insert(0, "bench")
 from bench_data import fill, peak_rss_mb, reset_peak
 
-from odoo import Command
+from odoo import Command, fields
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
@@ -51,6 +55,11 @@ def timed(function):
     started = time.perf_counter()
     function()
     return time.perf_counter() - started
+
+
+def table_mb(env, table):
+    env.cr.execute("SELECT pg_total_relation_size(%s) / 1048576.0", [table])
+    return env.cr.fetchone()[0]
 
 
 def median(values):
@@ -90,6 +99,7 @@ def main(env):
     floor = timed(lambda: (env.cr.execute(FLOOR), env.cr.fetchall()))
     print(f"floor (raw aggregates of every customer in SQL): {floor:.2f} s")
 
+    partners_before = table_mb(env, "res_partner")
     reset_peak()
     before = peak_rss_mb()
     # the data above is not committed: the recompute must run in this transaction
@@ -106,6 +116,15 @@ def main(env):
     )
     second = timed(recompute)
     print(f"second recompute, nothing changed: {second:.1f} s = {second / floor:.1f} x the floor (target <= 2)")
+    tomorrow = fields.Date.today() + datetime.timedelta(days=1)
+    with patch.object(fields.Date, "context_today", lambda *args, **kwargs: tomorrow):
+        night = timed(recompute)
+    print(f"next night, no new order: {night:.1f} s = {night / floor:.1f} x the floor (target <= 2)")
+    print(
+        f"peak memory {peak_rss_mb():.0f} MB (target < 1024); res_partner {partners_before:.0f} MB before, "
+        f"{table_mb(env, 'res_partner'):.0f} MB after; "
+        f"sale_customer_metrics {table_mb(env, 'sale_customer_metrics'):.0f} MB"
+    )
 
     partner = env["res.partner"].browse(ids[len(ids) // 2])
     refreshes = [timed(lambda: Engine._refresh_customers(companies[0], partner)) for _run in range(20)]

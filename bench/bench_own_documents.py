@@ -1,0 +1,112 @@
+"""Time the screens of an "own documents only" salesperson on a large customer base.
+
+Run inside Odoo's shell, from the repository root, on a database where
+sale_customer_base is installed:
+
+    python3 -m odoo shell -d DB --db_host= --addons-path=... --no-http < bench/bench_own_documents.py
+
+Environment: BENCH_CUSTOMERS (default 100000), BENCH_ORDERS (1000000), BENCH_OWN (1000, her
+customers: she is their salesperson, and the salesperson of their orders). One company; the
+figures are computed first (not timed). Then, as her, server time of what her browser asks:
+the customer form (every field of the form view), a page of 80 customers in the partner list
+and in the *Customer Base* list, the *Customer Base Analysis* pivot (ABC x XYZ) and the Excel
+workbook of the last 12 months. The transaction is rolled back at the end.
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, "bench")
+from bench_data import fill
+
+from odoo.tests import new_test_user
+from odoo.tools import SQL
+
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
+ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
+OWN = int(os.environ.get("BENCH_OWN", "1000"))
+
+
+def timed(function, runs=3):
+    """Best of ``runs`` (the first warms the caches a browser's earlier requests would have warmed)."""
+    best = None
+    for _run in range(runs):
+        started = time.perf_counter()
+        function()
+        elapsed = time.perf_counter() - started
+        best = elapsed if best is None else min(best, elapsed)
+    return best
+
+
+def specification(env, model, view_type):
+    """What the web client reads for ``view_type``: every field of the view, names of related records."""
+    fields = env[model].get_views([(False, view_type)])["models"][model]["fields"]
+    return {
+        name: {"fields": {"display_name": {}}} if env[model]._fields[name].relational else {}
+        for name in fields
+        if name in env[model]._fields
+    }
+
+
+def main(env):
+    started = time.perf_counter()
+    companies, ids = fill(env, CUSTOMERS, ORDERS, 1)
+    company = companies[0]
+    seller = new_test_user(
+        env, "bench_own_documents", groups="sales_team.group_sale_salesman", company_id=company.id, name="Own Docs"
+    )
+    own = ids[:OWN]
+    env.cr.execute(SQL("UPDATE res_partner SET user_id = %s WHERE id = ANY(%s)", seller.id, own))
+    env.cr.execute(
+        SQL(
+            "UPDATE sale_order SET user_id = %s WHERE partner_id = ANY(%s) AND company_id = %s",
+            seller.id,
+            own,
+            company.id,
+        )
+    )
+    env.invalidate_all()
+    env["sale.customer.base.engine"].sudo().with_context(customer_base_same_transaction=True).with_company(
+        company
+    )._recompute_company(company)
+    env.cr.execute("ANALYZE")
+    print(f"filled and computed {CUSTOMERS} customers, {ORDERS} orders in {time.perf_counter() - started:.1f} s")
+
+    user_env = env(user=seller, context={"allowed_company_ids": company.ids, "lang": "en_US", "tz": "UTC"})
+    Partner, Metrics = user_env["res.partner"], user_env["sale.customer.metrics"]
+    form = specification(user_env, "res.partner", "form")
+    mine, theirs = Partner.browse(own[0]), Partner.browse(ids[-1])
+    for label, partner in (("her customer", mine), ("a colleague's customer", theirs)):
+        seconds = timed(lambda partner=partner: (user_env.invalidate_all(), partner.web_read(form)))
+        print(f"customer form, {label}: {seconds:.2f} s (target < 0.5 s)")
+    partner_list = specification(user_env, "res.partner", "list")
+    seconds = timed(
+        lambda: (
+            user_env.invalidate_all(),
+            Partner.web_search_read([("customer_rank", ">", 0)], partner_list, limit=80, count_limit=10001),
+        )
+    )
+    print(f"partner list, a page of 80 customers: {seconds:.2f} s (target < 1 s)")
+    base_list = specification(user_env, "sale.customer.metrics", "list")
+    seconds = timed(
+        lambda: (
+            user_env.invalidate_all(),
+            Metrics.web_search_read([("customer_stage", "!=", False)], base_list, limit=80, count_limit=10001),
+        )
+    )
+    print(f"Customer Base list, a page of 80 of her customers: {seconds:.2f} s (target < 1 s)")
+    Report = user_env["sale.customer.base.report"]
+    seconds = timed(
+        lambda: Report.read_group(
+            [], ["customer_count:sum", "revenue_window:sum"], ["abc_class", "xyz_class"], lazy=False
+        )
+    )
+    print(f"Customer Base Analysis pivot, ABC x XYZ: {seconds:.2f} s (target < 2 s)")
+    wizard = user_env["sale.customer.base.export"].create({})
+    seconds = timed(wizard.action_export, runs=1)
+    print(f"her workbook, last 12 months: {seconds:.1f} s (target < 60 s)")
+    env.cr.rollback()
+
+
+main(env)  # noqa: F821 (env is the shell's)
