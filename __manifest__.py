@@ -1,7 +1,7 @@
 {
     "name": "Customer Base",
     "summary": "Customer lifecycle, ABC/XYZ segments, key accounts, LTV, retention reports, win-back and campaigns",
-    "version": "18.0.1.2.0",
+    "version": "18.0.2.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/sale-customer-base/sale_customer_base",
     "author": "sale_customer_base developers",
@@ -29,6 +29,7 @@
         "wizards/sale_customer_reactivation_wizard_views.xml",
         "wizards/sale_customer_campaign_wizard_views.xml",
         "wizards/sale_customer_loyalty_update_views.xml",
+        "views/sale_customer_metrics_views.xml",
         "views/sale_customer_base_menus.xml",
         "security/sale_customer_feedback_security.xml",
         "data/sale_customer_feedback_data.xml",

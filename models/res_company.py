@@ -35,6 +35,14 @@ SETTINGS_FIELDS = {
     "customer_base_temperature_contact_days": "temperature_contact_days",
     "customer_base_feedback_alert_days": "feedback_alert_days",
 }
+# what a recompute writes on the company: not settings
+RUN_FIELDS = {
+    "customer_base_last_run",
+    "customer_base_pending",
+    "customer_base_prediction",
+    "customer_base_fingerprint",
+    "customer_base_lifetime_estimated",
+}
 SETTING_NAMES = {attribute: name for name, attribute in SETTINGS_FIELDS.items()}
 # Settings of the addon that the engine does not use, with their accepted range
 COMPANY_RANGES = {
@@ -132,6 +140,10 @@ class ResCompany(models.Model):
     # the models fitted at the last full recompute (parameters, or why none), see analytics/prediction.py
     # (managers: the spend model's parameters tell the mean order of the company)
     customer_base_prediction = fields.Json(readonly=True, copy=False, groups="sales_team.group_sale_manager")
+    # what the last recompute's figures were made of (see sale.customer.base.engine._fingerprint)
+    customer_base_fingerprint = fields.Char(
+        "Inputs of the Last Recompute", readonly=True, copy=False, groups="base.group_system"
+    )
     customer_base_prediction_note = fields.Char(
         "Prediction Model", compute="_compute_customer_base_prediction_note", groups="sales_team.group_sale_manager"
     )
@@ -213,6 +225,18 @@ class ResCompany(models.Model):
         """The analytics settings of this company."""
         self.ensure_one()
         return Settings(**{attribute: self[name] for name, attribute in SETTINGS_FIELDS.items()})
+
+    def _customer_base_settings_signature(self):
+        """Every setting of the customer base of this company, as a string: a change of any makes
+        the next recompute compute anew (``sale.customer.base.engine._fingerprint``)."""
+        self.ensure_one()
+        company = self.sudo()
+        names = sorted(
+            name
+            for name, field in self._fields.items()
+            if name.startswith(("customer_base_", "customer_followup_")) and field.store and name not in RUN_FIELDS
+        )
+        return repr([company[name].id if company._fields[name].type == "many2one" else company[name] for name in names])
 
     # ---- keeping in touch (service policy)
     customer_base_contact_visit_cost = fields.Float("Cost of a Visit (call units)", default=100.0)

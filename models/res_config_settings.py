@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -103,8 +104,22 @@ class ResConfigSettings(models.TransientModel):
         }
 
     def action_recompute_customer_base(self):
-        Partner = self.env["res.partner"]
-        return Partner._customer_base_recomputed_notification(Partner.recompute_customer_base())
+        return self.env["sale.customer.base.engine"].action_recompute_customer_base()
+
+    def action_refit_customer_base_prediction(self):
+        """Fit the prediction anew on today's orders (it is fitted once a day) and recompute the company."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("Only sales managers can refit the prediction."))
+        company = self.env.company.sudo()
+        company.write(
+            {
+                "customer_base_prediction": dict(company.customer_base_prediction or {}, fitted_on=False),
+                "customer_base_fingerprint": False,
+            }
+        )
+        Engine = self.env["sale.customer.base.engine"]
+        summary = Engine.sudo().with_company(company)._recompute_company(company)
+        return Engine._customer_base_recomputed_notification([summary])
 
     customer_followup_first_days = fields.Integer(related="company_id.customer_followup_first_days", readonly=False)
     customer_followup_repeat_days = fields.Integer(related="company_id.customer_followup_repeat_days", readonly=False)

@@ -1,11 +1,10 @@
-"""Customer base metrics on partners.
+"""The customer on its partner form: its figures, its inputs, its buttons.
 
-Every metric is a company-dependent field (one value per company, stored in
-a jsonb column keyed by company id) written only by the engine
-(``sale.customer.base.engine``): people read, filter, sort and group them;
-their own inputs (share of wallet, "recommends us", key account reason,
-referred by) refresh the customer at once. Contacts mirror their commercial
-partner's values.
+The figures are the current company's row of ``sale.customer.metrics`` (written by the
+engine only, seen under its record rules), shown here as related fields so that forms,
+filters and other code keep reading ``partner.customer_stage``. What a person gives about a
+customer (share of wallet, "recommends us", key account reason and manager, referred by) is
+company dependent on the partner and refreshes the customer at once.
 """
 
 from dateutil.relativedelta import relativedelta
@@ -15,61 +14,27 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, Query, format_date, formatLang
 
-from ..analytics.lifecycle import STAGE_LABELS
-from ..analytics.rfm import SEGMENT_LABELS as RFM_SEGMENT_LABELS
-from .crm_lead import READINESS, TEMPERATURES
+from .crm_lead import READINESS
 from .sale_customer_base_engine import MANUAL_FIELDS, METRIC_FNAMES
-from .sale_customer_contact_engine import CONTACT_CHANNELS, CONTACT_FNAMES
+from .sale_customer_contact_engine import CONTACT_FNAMES
+from .sale_customer_metrics import SHARED_FIELDS
 
-STAGES = list(STAGE_LABELS.items())
-ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
-XYZ_CLASSES = [("x", "X"), ("y", "Y"), ("z", "Z")]
-SEGMENTS = [(abc + xyz, abc + xyz) for abc in "ABC" for xyz in "XYZ"]
-DEPENDENCY_RISKS = [("none", "None"), ("elevated", "Elevated"), ("high", "High"), ("critical", "Critical")]
-LTV_BASES = [
-    ("projected", "Projected (S x C x P x T)"),
-    ("too_early", "Too early to project: margin so far"),
-    ("lost", "Lost: value realised"),
-]
 KEY_ACCOUNT_REASONS = [
     ("potential", "Growth Potential"),
     ("reference", "Reputation / Reference"),
     ("innovator", "Innovator"),
     ("demanding", "Demanding Customer"),
 ]
-RFM_SEGMENTS = list(RFM_SEGMENT_LABELS.items())
 MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
 ENGINE_FIELDS = frozenset(METRIC_FNAMES) | frozenset(CONTACT_FNAMES)
-# Engine values every salesperson sees: they say how to treat a customer without disclosing
-# a colleague's sales. Every other engine value is drawn from the customer's orders, feedback
-# or contacts and follows the "own documents" rule (``_customer_figures_visible_sql``): a value
-# added to the engine is hidden from salespeople who do not work the customer unless it is
-# named here.
-SHARED_ENGINE_FIELDS = frozenset(
-    {
-        "customer_stage",
-        "abc_class",
-        "xyz_class",
-        "customer_segment",
-        "dependency_risk",
-        "is_key_account",
-        "is_key_account_team",
-        "is_key_account_salesperson",
-        "customer_temperature",
-        "temperature_alert",
-        "customer_base_ranks_pending",
-        "customer_base_signature",
-        "contact_rule_id",
-    }
-)
-ORDER_FIGURE_FIELDS = ENGINE_FIELDS - SHARED_ENGINE_FIELDS
+# Engine values drawn from the customer's orders, feedback or contacts: an "own documents"
+# salesperson reads them on her customers only (the record rules of sale.customer.metrics)
+ORDER_FIGURE_FIELDS = ENGINE_FIELDS - frozenset(SHARED_FIELDS) - {"customer_base_signature"}
 # Who may see a customer's figures, plan and feedback follows from who owns it: only sales
 # managers change these (``_check_ownership_values``), whatever the client.
 OWNERSHIP_FIELDS = ("user_id", "key_account_manager_id", "key_account_reason")
-# Engine values carry no index (``index=False``): Odoo would give each company-dependent
-# field a btree over the whole jsonb, which no search of ``field->company`` uses and
-# which the engine's bulk UPDATE would have to maintain 26 times per customer.
-ALERTS = [("complaint", "Complaint"), ("cooled", "Cooled down")]
+# the partner's fields pointing to its row of figures (see ``_compute_customer_metrics_id``)
+FIGURE_ROWS = ("customer_metrics_id", "customer_shared_metrics_id")
 SHARE_SOURCES = [("manual", "Set by hand"), ("feedback", "Customer's answer in a feedback")]
 
 
@@ -81,214 +46,90 @@ def _plain(value):
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # ---- the customer's figures in the current company: its row of sale.customer.metrics
+    customer_metrics_id = fields.Many2one(
+        "sale.customer.metrics",
+        "Customer Figures",
+        compute="_compute_customer_metrics_id",
+        search="_search_customer_metrics_id",
+        groups="sales_team.group_sale_salesman",
+        help="The customer's figures in the current company, if you may see them (your customers, "
+        "or every customer with access to all documents).",
+    )
+    customer_shared_metrics_id = fields.Many2one(
+        "sale.customer.metrics",
+        "Customer Standing",
+        compute="_compute_customer_metrics_id",
+        search="_search_customer_shared_metrics_id",
+        groups="sales_team.group_sale_salesman",
+        help="The customer's row of figures in the current company, for what every salesperson sees: "
+        "stage, classes, key account, temperature.",
+    )
+    customer_stage = fields.Selection(related="customer_shared_metrics_id.customer_stage")
+    customer_order_count = fields.Integer(related="customer_metrics_id.customer_order_count", compute_sudo=False)
+    first_order_date = fields.Date(related="customer_metrics_id.first_order_date", compute_sudo=False)
+    last_order_date = fields.Date(related="customer_metrics_id.last_order_date", compute_sudo=False)
+    days_since_last_order = fields.Integer(related="customer_metrics_id.days_since_last_order", compute_sudo=False)
+    median_order_interval = fields.Float(related="customer_metrics_id.median_order_interval", compute_sudo=False)
+    next_order_date = fields.Date(related="customer_metrics_id.next_order_date", compute_sudo=False)
+    revenue_to_date = fields.Float(related="customer_metrics_id.revenue_to_date", compute_sudo=False)
+    margin_to_date = fields.Float(related="customer_metrics_id.margin_to_date", compute_sudo=False)
+    average_order_value = fields.Float(related="customer_metrics_id.average_order_value", compute_sudo=False)
+    purchase_frequency = fields.Float(related="customer_metrics_id.purchase_frequency", compute_sudo=False)
+    profitability = fields.Float(related="customer_metrics_id.profitability", compute_sudo=False)
+    customer_lifetime_months = fields.Float(related="customer_metrics_id.customer_lifetime_months", compute_sudo=False)
+    ltv = fields.Float(related="customer_metrics_id.ltv", compute_sudo=False)
+    ltv_basis = fields.Selection(related="customer_metrics_id.ltv_basis", compute_sudo=False)
+    customer_base_ranks_pending = fields.Boolean(related="customer_shared_metrics_id.customer_base_ranks_pending")
+    revenue_window = fields.Float(related="customer_metrics_id.revenue_window", compute_sudo=False)
+    window_order_count = fields.Integer(related="customer_metrics_id.window_order_count", compute_sudo=False)
+    revenue_share = fields.Float(related="customer_metrics_id.revenue_share", compute_sudo=False)
+    abc_class = fields.Selection(related="customer_shared_metrics_id.abc_class")
+    xyz_class = fields.Selection(related="customer_shared_metrics_id.xyz_class")
+    customer_segment = fields.Selection(related="customer_shared_metrics_id.customer_segment")
+    dependency_risk = fields.Selection(related="customer_shared_metrics_id.dependency_risk")
+    is_key_account = fields.Boolean(related="customer_shared_metrics_id.is_key_account")
+    is_key_account_team = fields.Boolean(related="customer_shared_metrics_id.is_key_account_team")
+    is_key_account_salesperson = fields.Boolean(related="customer_shared_metrics_id.is_key_account_salesperson")
+    customer_temperature = fields.Selection(related="customer_shared_metrics_id.customer_temperature")
+    temperature_score = fields.Float(related="customer_metrics_id.temperature_score", compute_sudo=False)
+    temperature_satisfaction = fields.Float(related="customer_metrics_id.temperature_satisfaction", compute_sudo=False)
+    temperature_recommendation = fields.Float(
+        related="customer_metrics_id.temperature_recommendation", compute_sudo=False
+    )
+    temperature_complaints = fields.Integer(related="customer_metrics_id.temperature_complaints", compute_sudo=False)
+    temperature_cancellations = fields.Integer(
+        related="customer_metrics_id.temperature_cancellations", compute_sudo=False
+    )
+    temperature_contact_days = fields.Integer(
+        related="customer_metrics_id.temperature_contact_days", compute_sudo=False
+    )
+    temperature_previous = fields.Selection(related="customer_metrics_id.temperature_previous", compute_sudo=False)
+    temperature_cooled = fields.Boolean(related="customer_metrics_id.temperature_cooled", compute_sudo=False)
+    temperature_alert = fields.Selection(related="customer_shared_metrics_id.temperature_alert")
+    last_feedback_date = fields.Date(related="customer_metrics_id.last_feedback_date", compute_sudo=False)
+    feedback_advocate = fields.Boolean(related="customer_metrics_id.feedback_advocate", compute_sudo=False)
+    customer_p_alive = fields.Float(related="customer_metrics_id.customer_p_alive", compute_sudo=False)
+    expected_orders_90 = fields.Float(related="customer_metrics_id.expected_orders_90", compute_sudo=False)
+    expected_orders_365 = fields.Float(related="customer_metrics_id.expected_orders_365", compute_sudo=False)
+    predicted_revenue_12m = fields.Float(related="customer_metrics_id.predicted_revenue_12m", compute_sudo=False)
+    predicted_margin_12m = fields.Float(related="customer_metrics_id.predicted_margin_12m", compute_sudo=False)
+    predicted_clv = fields.Float(related="customer_metrics_id.predicted_clv", compute_sudo=False)
+    rfm_recency = fields.Integer(related="customer_metrics_id.rfm_recency", compute_sudo=False)
+    rfm_frequency = fields.Integer(related="customer_metrics_id.rfm_frequency", compute_sudo=False)
+    rfm_monetary = fields.Integer(related="customer_metrics_id.rfm_monetary", compute_sudo=False)
+    rfm_score = fields.Char(related="customer_metrics_id.rfm_score", compute_sudo=False)
+    rfm_segment = fields.Selection(related="customer_metrics_id.rfm_segment", compute_sudo=False)
+    contact_rule_id = fields.Many2one(related="customer_shared_metrics_id.contact_rule_id")
+    last_contact_date = fields.Date(related="customer_metrics_id.last_contact_date", compute_sudo=False)
+    last_contact_channel = fields.Selection(related="customer_metrics_id.last_contact_channel", compute_sudo=False)
+    next_contact_date = fields.Date(related="customer_metrics_id.next_contact_date", compute_sudo=False)
+    next_contact_channel = fields.Selection(related="customer_metrics_id.next_contact_channel", compute_sudo=False)
+    contact_days_overdue = fields.Integer(related="customer_metrics_id.contact_days_overdue", compute_sudo=False)
+    contact_yearly_cost = fields.Float(related="customer_metrics_id.contact_yearly_cost", compute_sudo=False)
+    contact_costs_more = fields.Boolean(related="customer_metrics_id.contact_costs_more", compute_sudo=False)
+
     # ---- engine values (company dependent, written by the engine only)
-    customer_stage = fields.Selection(
-        STAGES,
-        company_dependent=True,
-        index=False,
-        group_expand="_group_expand_customer_stage",
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Where the customer stands, from its confirmed orders: first purchase, repeat, regular, loyal, "
-        "advocate; at risk when silent longer than usual; lost after a long silence; reactivated when it "
-        "came back after being lost.",
-    )
-    abc_class = fields.Selection(
-        ABC_CLASSES,
-        string="Revenue Class (ABC)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="A: the customers making the first 80% of revenue in the analysis window, B: the next 15%, C: the rest.",
-    )
-    xyz_class = fields.Selection(
-        XYZ_CLASSES,
-        string="Regularity (XYZ)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="X: buys every month, Y: at least every quarter, Z: irregular (or, depending on the settings, "
-        "by how much its monthly revenue varies).",
-    )
-    customer_segment = fields.Selection(
-        SEGMENTS,
-        string="Segment",  # not "Customer Segment": the tab already says customer
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    customer_order_count = fields.Integer(
-        "Confirmed Orders",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    window_order_count = fields.Integer(
-        "Orders in Analysis Window",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    first_order_date = fields.Date(
-        "First Order",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    last_order_date = fields.Date(
-        "Last Order",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    days_since_last_order = fields.Integer(
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    median_order_interval = fields.Float(
-        "Usual Days Between Orders",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Median number of days between two consecutive orders.",
-    )
-    next_order_date = fields.Date(
-        "Next Order Expected",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Last order date plus the usual days between orders.",
-    )
-    average_order_value = fields.Float(
-        "Average Order (S)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    purchase_frequency = fields.Float(
-        "Orders per Month (C)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Confirmed orders divided by the months since the first order (at least one month).",
-    )
-    profitability = fields.Float(
-        "Margin Rate (P)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_manager",
-        help="Margin divided by untaxed revenue, over all orders.",
-    )
-    customer_lifetime_months = fields.Float(
-        "Customer Lifetime (T, months)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="How long a customer stays, in months: fixed in the settings or estimated from lost customers.",
-    )
-    ltv = fields.Float(
-        "Lifetime Value (LTV)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_manager",
-        help="Projected as average order x orders per month x margin rate x customer lifetime for customers "
-        "with enough history (see the settings); for new and lost customers, the margin earned so far. "
-        "Negative when the customer loses money.",
-    )
-    ltv_basis = fields.Selection(
-        LTV_BASES,
-        "LTV Basis",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_manager",
-        help="Whether the LTV is the projection or the margin earned so far, and why.",
-    )
-    revenue_to_date = fields.Float(
-        "Revenue to Date",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    margin_to_date = fields.Float(
-        "Margin to Date", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_manager"
-    )
-    revenue_window = fields.Float(
-        "Revenue in Analysis Window",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Untaxed revenue of the last months (12 by default, see the settings).",
-    )
-    revenue_share = fields.Float(
-        "Share of Our Revenue",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="The customer's revenue in the analysis window over the company's.",
-    )
-    dependency_risk = fields.Selection(
-        DEPENDENCY_RISKS,
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="How much the company would suffer if this customer left: elevated from 20% of revenue, "
-        "high from 40%, critical from 50%.",
-    )
-    is_key_account = fields.Boolean(
-        "Key Account",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Makes at least 10% of revenue, or a manager gave a reason to treat it as key.",
-    )
-    is_key_account_team = fields.Boolean(
-        "Key for Its Sales Team",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    is_key_account_salesperson = fields.Boolean(
-        "Key for Its Salesperson",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    customer_base_ranks_pending = fields.Boolean(
-        "Waiting for the Nightly Ranking",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Orders changed since the last full recompute: the revenue class, shares and key account status "
-        "ranked over the whole base are updated tonight.",
-    )
-    customer_base_signature = fields.Char(
-        company_dependent=True, index=False, readonly=True, groups="base.group_system", copy=False
-    )
     # ---- inputs a person gives
     key_account_reason = fields.Selection(
         KEY_ACCOUNT_REASONS,
@@ -362,95 +203,11 @@ class ResPartner(models.Model):
     )
 
     # ---- prediction (issue 16): written by the engine, see analytics/prediction.py and rfm.py
-    customer_p_alive = fields.Float(
-        "Probability Still Active",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Model prediction (MBG/NBD) from the customer's own rhythm of orders: the chance it still buys from "
-        "us. Empty when the company has too few repeat customers for the model.",
-    )
-    expected_orders_90 = fields.Float(
-        "Expected Orders (90 days)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Model prediction: orders (order days) expected from this customer in the next 90 days.",
-    )
-    expected_orders_365 = fields.Float(
-        "Expected Orders (12 months)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    predicted_revenue_12m = fields.Float(
-        "Predicted Revenue (12 months)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_manager",
-        help="Model prediction: expected orders in the next 12 months x expected amount per order (Gamma-Gamma).",
-    )
-    predicted_margin_12m = fields.Float(
-        "Predicted Margin (12 months)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_manager",
-    )
-    predicted_clv = fields.Float(
-        "Predicted CLV (model)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_manager",
-        help="Model prediction: margin expected from this customer over the next 3 years, discounted each year "
-        "at the rate of the settings. The Lifetime Value (LTV) beside it is the formula S x C x P x T.",
-    )
-    rfm_recency = fields.Integer(
-        "RFM Recency", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
-    )
-    rfm_frequency = fields.Integer(
-        "RFM Frequency", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
-    )
-    rfm_monetary = fields.Integer(
-        "RFM Monetary", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
-    )
-    rfm_score = fields.Char(
-        "RFM Score",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Recency, frequency and monetary value, each 1 (lowest fifth of the customers) to 5 (highest fifth).",
-    )
-    rfm_segment = fields.Selection(
-        RFM_SEGMENTS,
-        "RFM Segment",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
     customer_at_risk_reason = fields.Char(
         "Why At Risk or Lost",
         compute="_compute_customer_at_risk_reason",
         groups="sales_team.group_sale_salesman",
     )
-
-    def init(self):
-        super().init()
-        # the engine mirrors its values on contacts, which are few beside companies:
-        # this index finds them without reading every partner
-        self.env.cr.execute(
-            """
-            CREATE INDEX IF NOT EXISTS res_partner_contact_commercial_partner_index
-                ON res_partner (commercial_partner_id) WHERE id <> commercial_partner_id
-            """
-        )
 
     @property
     def _mail_post_access(self):
@@ -458,11 +215,6 @@ class ResPartner(models.Model):
         # may read but often not edit (contact editing is a right of its own): posting and
         # scheduling activities ask for read access from them, write access from others.
         return "read" if self.env.user.has_group("sales_team.group_sale_salesman") else "write"
-
-    def _group_expand_customer_stage(self, stages, domain):
-        """Groups by stage come in lifecycle order (prospect ... advocate, at risk, lost, reactivated)."""
-        order = [stage for stage, _label in STAGES]
-        return sorted(set(stages), key=order.index)
 
     @api.depends_context("company", "uid")
     def _compute_customer_revenue_chart(self):
@@ -553,45 +305,9 @@ class ResPartner(models.Model):
     def _customer_base_worked_by_user(self):
         """The partners of ``self`` whose customer the user works: all for "all documents"
         salespeople and managers, her own customers for "own documents" salespeople."""
-        if not self._customer_figures_restricted():
+        if not self.env["sale.customer.metrics"]._customer_figures_restricted():
             return self
         return self.search([("id", "in", self.ids), ("is_own_customer", "=", True)])
-
-    @api.model
-    def _customer_base_domain(
-        self,
-        partners=None,
-        teams=None,
-        salespeople=None,
-        stages=(),
-        segments=(),
-        abc_class=False,
-        key_accounts_only=False,
-        classified_only=True,
-    ):
-        """The customers a worklist or an export picks, as a domain: commercial
-        partners (companies or individuals without a parent), narrowed by the
-        choices every customer-base wizard offers. One definition so that the
-        win-back search, a campaign and the workbook agree on who "the customers
-        of team X in stage Y" are."""
-        domain = ["|", ("parent_id", "=", False), ("is_company", "=", True)]
-        if classified_only:
-            domain.append(("customer_stage", "!=", False))
-        if partners:
-            domain.append(("id", "in", partners.commercial_partner_id.ids))
-        if teams:
-            domain.append(("user_id.sale_team_id", "in", teams.ids))
-        if salespeople:
-            domain.append(("user_id", "in", salespeople.ids))
-        if stages:
-            domain.append(("customer_stage", "in", list(stages)))
-        if segments:
-            domain.append(("customer_segment", "in", list(segments)))
-        if abc_class:
-            domain.append(("abc_class", "=", abc_class))
-        if key_accounts_only:
-            domain.append(("is_key_account", "=", True))
-        return domain
 
     def action_open_reactivations(self):
         self.ensure_one()
@@ -659,9 +375,11 @@ class ResPartner(models.Model):
 
     def _setup_complete(self):
         super()._setup_complete()
-        # cached per user: the same customer may show figures to a manager and none to a salesperson
-        for fname in ORDER_FIGURE_FIELDS:
-            self._fields[fname]._depends_context = ("company", "uid")
+        # a related field depends on the context of its target only: the row shown is the current
+        # company's, and the same customer may show figures to a manager and none to a salesperson
+        for field in self._fields.values():
+            if field.related and field.related.split(".")[0] in FIGURE_ROWS:
+                field._depends_context = ("company", "uid")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -731,60 +449,65 @@ class ResPartner(models.Model):
         for fname in ENGINE_FIELDS.intersection(vals):
             del vals[fname]
 
-    def _field_to_sql(self, alias, fname, query=None, flush=True):
-        sql = super()._field_to_sql(alias, fname, query, flush)
-        # every read, search, sort, group and aggregate of the field passes here
-        return self._customer_figure_sql(alias, fname, sql)
+    # ---- the customer's figures (sale.customer.metrics)
+    @api.depends_context("company", "uid")
+    def _compute_customer_metrics_id(self):
+        """The current company's row of the commercial partner (contacts show their company's),
+        and the same row only where the user may read it."""
+        Metrics = self.env["sale.customer.metrics"]
+        rows = Metrics.sudo().search_fetch(
+            [("company_id", "=", self.env.company.id), ("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id"],
+        )
+        readable = rows if self.env.su else Metrics.browse(Metrics._search([("id", "in", rows.ids)]))
+        by_partner = {row.partner_id.id: row.id for row in rows}
+        readable_ids = set(readable.ids)
+        for partner in self:
+            row_id = by_partner.get(partner.commercial_partner_id.id, False)
+            partner.customer_shared_metrics_id = row_id
+            partner.customer_metrics_id = row_id if row_id in readable_ids else False
 
     @api.model
-    def _customer_figures_restricted(self):
-        """Whether the user sees order figures of their own customers only (sales "own documents")."""
-        return not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
-
-    @api.model
-    def _customer_figures_visible_sql(self, alias, company=None):
-        """Condition on ``alias`` (a res_partner row): its order figures in ``company`` (an SQL
-        expression, the current company by default) are the user's to see (her customers)."""
-        return SQL(
-            "%s IN %s",
-            SQL.identifier(alias, "commercial_partner_id"),
-            self._own_customers_sql(company if company is not None else self.env.company.id),
+    def _invalidate_customer_figures(self):
+        """Forget the figures read so far: the engine writes its table in SQL."""
+        self.env["sale.customer.metrics"].invalidate_model()
+        self.invalidate_model(
+            [
+                fname
+                for fname, field in self._fields.items()
+                if fname in FIGURE_ROWS or (field.related and field.related.split(".")[0] in FIGURE_ROWS)
+            ]
         )
 
-    @api.model
-    def _own_customers_sql(self, companies):
-        """The user's customers in ``companies`` (an id, a list of ids or an SQL expression), as a
-        parenthesised sub-select of commercial partner ids.
+    def _search_customer_metrics_id(self, operator, value):
+        return self._customer_metrics_domain(self.env["sale.customer.metrics"], operator, value)
 
-        Her customers are facts she cannot write herself: the customers whose salesperson she is
-        (only sales managers assign it, see ``_check_ownership_values``; the customer's own row
-        counts, not a contact she adds under it) and those with a confirmed order of hers.
-        """
-        # read from the database: what a request changed moments ago must count
-        self.env["res.partner"].flush_model(["user_id", "commercial_partner_id"])
-        self.env["sale.order"].flush_model(["user_id", "state", "company_id", "partner_id"])
-        if isinstance(companies, SQL):
-            company = SQL("= %s", companies)
-        else:
-            company = SQL("= ANY(%s)", [companies] if isinstance(companies, int) else list(companies))
-        return SQL(
-            """(
-                SELECT own.id FROM res_partner AS own
-                 WHERE own.user_id = %(uid)s AND own.id = own.commercial_partner_id
-                 UNION
-                SELECT sold.commercial_partner_id
-                  FROM sale_order AS so JOIN res_partner AS sold ON sold.id = so.partner_id
-                 WHERE so.user_id = %(uid)s AND so.state = 'sale' AND so.company_id %(company)s
-            )""",
-            uid=self.env.uid,
-            company=company,
-        )
+    def _search_customer_shared_metrics_id(self, operator, value):
+        return self._customer_metrics_domain(self.env["sale.customer.metrics"].sudo(), operator, value)
+
+    @api.model
+    def _customer_metrics_domain(self, Metrics, operator, value):
+        """Partners (contacts with their company) whose row of the current company is among
+        ``value`` (ids or a query of ``Metrics``), or who have none (``= False``)."""
+        rows = [("company_id", "=", self.env.company.id)]
+        if operator in ("=", "!=") and not value:
+            # no row: not a customer of the company, or not one the user may see
+            having = Metrics._search(rows)
+            return [("commercial_partner_id", "not in" if operator == "=" else "in", having.subselect("partner_id"))]
+        if operator in ("=", "!="):
+            operator, value = ("in" if operator == "=" else "not in"), [value]
+        if operator not in ("in", "not in"):
+            raise UserError(self.env._("Search the customer's figures by their values, not by the row itself."))
+        matching = Metrics._search([*rows, ("id", "in", value)])
+        return [("commercial_partner_id", operator, matching.subselect("partner_id"))]
 
     def _search_is_own_customer(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Search “My Customer” with Yes or No."))
         # no sudo check: record rules search this as superuser for the user they apply to
-        owned = Query(self.env, "own_customer", self._own_customers_sql(self.env.companies.ids))
+        owned = Query(
+            self.env, "own_customer", self.env["sale.customer.metrics"]._own_customers_sql(self.env.companies.ids)
+        )
         in_owned = (operator == "=") == value
         return [("commercial_partner_id", "in" if in_owned else "not in", owned)]
 
@@ -794,54 +517,8 @@ class ResPartner(models.Model):
         for partner in self:
             partner.is_own_customer = partner in owned
 
-    @api.model
-    def _customer_figure_sql(self, alias, fname, expression, company=None):
-        """``expression`` (the value of order figure ``fname`` of ``alias``), or NULL where the
-        user may not see it: for SQL that reads the columns without ``_field_to_sql``."""
-        if fname not in ORDER_FIGURE_FIELDS or not self._customer_figures_restricted():
-            return expression
-        return SQL("CASE WHEN %s THEN %s END", self._customer_figures_visible_sql(alias, company), expression)
-
     def action_recompute_customer_base(self):
-        return self._customer_base_recomputed_notification(self.recompute_customer_base())
-
-    @api.model
-    def _customer_base_recomputed_notification(self, summaries):
-        """A notification saying what a recompute did, leaving the user where they were."""
-        lines = [
-            self.env._(
-                "%(company)s: %(customers)s customers from %(orders)s orders in %(seconds)s s.",
-                company=summary["company"],
-                customers=summary["customers"],
-                orders=summary["orders"],
-                seconds=summary["seconds"],
-            )
-            for summary in summaries
-        ]
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("Customer base recomputed"),
-                "message": "\n".join(lines),
-                "sticky": False,
-            },
-        }
-
-    # ---- engine
-    @api.model
-    def recompute_customer_base(self):
-        """Recompute the customer base of every company the user may access.
-
-        :return: one summary per company (``company_id``, ``company`` name, ``customers``, ``orders``,
-            ``lifetime`` in months, ``seconds``)
-        """
-        if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
-            raise AccessError(self.env._("Only sales managers can recompute the customer base."))
-        Engine = self.env["sale.customer.base.engine"].sudo()
-        companies = self.env.user.company_ids.sorted("id")
-        return [Engine.with_company(company)._recompute_company(company) for company in companies]
+        return self.env["sale.customer.base.engine"].action_recompute_customer_base()
 
     # ---- key account plans (sale_customer_key_account.py)
     key_account_plan_missing = fields.Boolean(
@@ -878,71 +555,6 @@ class ResPartner(models.Model):
         return missing if (operator == "=") == value else ["!", "&", "&", *missing]
 
     # ---- keeping in touch (company dependent, written by sale.customer.contact.engine only)
-    contact_rule_id = fields.Many2one(
-        "sale.customer.service.rule",
-        "Service Rule",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="The rule of the service policy that says how often this customer hears from us.",
-    )
-    last_contact_date = fields.Date(
-        "Last Contact",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="The latest activity done, note, email, meeting, order or quotation with the customer or its contacts.",
-    )
-    last_contact_channel = fields.Selection(
-        CONTACT_CHANNELS,
-        "Last Contact By",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    next_contact_date = fields.Date(
-        "Next Contact Due",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="When the service rule wants the customer contacted again: today when never contacted.",
-    )
-    next_contact_channel = fields.Selection(
-        CONTACT_CHANNELS,
-        "Next Contact By",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    contact_days_overdue = fields.Integer(
-        "Days Overdue",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Days since the next contact was due; 0 when on time.",
-    )
-    contact_yearly_cost = fields.Float(
-        "Yearly Cost to Serve",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="What the contacts the service rule asks for cost a year (see the rule).",
-    )
-    contact_costs_more = fields.Boolean(
-        "Costs More Than It Earns",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="The yearly cost to serve is above the margin of the orders of the last 365 days.",
-    )
 
     # ---- prediction (issue 16)
     @api.depends_context("company", "uid")
@@ -974,97 +586,6 @@ class ResPartner(models.Model):
     # see analytics/temperature.py); the share of wallet says where it came from
 
     # ---- engine values (company dependent, written by the engine only)
-    customer_temperature = fields.Selection(
-        TEMPERATURES,
-        "Temperature",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="How warm the customer feels about us, from its feedback, complaints, cancellations and how long "
-        "since we last heard from it: cold below 25, cool from 25, warm from 50, hot from 75.",
-    )
-    temperature_score = fields.Float(
-        company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
-    )
-    temperature_satisfaction = fields.Float(
-        "Satisfaction (0-100)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="The mean 1-5 satisfaction of the latest feedback that gave one, on a 0-100 scale (weight 30).",
-    )
-    temperature_recommendation = fields.Float(
-        "Recommendation (0-100)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="The latest 0-10 recommendation answer, times 10 (weight 30).",
-    )
-    temperature_complaints = fields.Integer(
-        "Complaints in Window",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Feedback with a complaint in the analysis window: each takes half of this component (weight 15).",
-    )
-    temperature_cancellations = fields.Integer(
-        "Cancellations and Returns in Window",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Cancelled orders and credit notes in the analysis window: each takes half of this component (weight 10).",
-    )
-    temperature_contact_days = fields.Integer(
-        "Days Since Last Contact",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Days since the latest order or feedback (weight 15, zero after the days set in the settings).",
-    )
-    temperature_previous = fields.Selection(
-        TEMPERATURES,
-        "Temperature Before the Latest Feedback",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-    )
-    temperature_cooled = fields.Boolean(
-        "Cooled Down",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="The latest feedback made the customer cooler by at least one level.",
-    )
-    temperature_alert = fields.Selection(
-        ALERTS,
-        "At Risk Because",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="A recent feedback holds a complaint, or made the customer cooler: an active customer is at risk "
-        "before its orders stop.",
-    )
-    last_feedback_date = fields.Date(
-        "Latest Feedback", company_dependent=True, index=False, readonly=True, groups="sales_team.group_sale_salesman"
-    )
-    feedback_advocate = fields.Boolean(
-        "Promoter in Its Feedback",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        groups="sales_team.group_sale_salesman",
-        help="Its latest recommendation is 9-10 and it referred a customer, or its previous answer was 9-10 too: "
-        "a loyal customer counts as an advocate.",
-    )
     # ---- inputs and their origin
     share_of_wallet_source = fields.Selection(
         SHARE_SOURCES,

@@ -165,7 +165,7 @@ class SaleCustomerBaseDemo(models.AbstractModel):
         overloaded = ("Northwind Wholesale", "Blue Harbor Foods", "Crescent Hotels", "Delta Office Supplies")
         partners.filtered(lambda partner: partner.name in overloaded).key_account_manager_id = salespeople[1]
         self._load_demo_winback(partners, specs)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
 
     def _load_demo_winback(self, partners, specs):
         """Win-back attempts: the reactivated customers were called before their new order (the

@@ -2,12 +2,13 @@
 
 The confirmed orders of a company (amounts in company currency, see
 ``_confirmed_orders_sql``) are read once with ``COPY``; :mod:`..analytics`
-computes every customer's values; the values are written back set-based:
-COPY into a temporary table, then one ``UPDATE`` of the rows whose values
-changed, one mirror to their contacts, one ``INSERT`` of the stage changes.
+computes every customer's values; the values are written back set-based into
+``sale.customer.metrics`` (one row per company and customer): COPY into a temporary
+table, then one ``INSERT ... ON CONFLICT DO UPDATE`` of the rows whose values changed,
+one ``INSERT`` of the stage changes.
 The same orders feed the customer base history of the periods in progress.
 
-Partners keep the fields, their display and the user's actions; this model
+Partners show the rows, their inputs and the user's actions; this model
 holds the path read -> analytics -> write, for the full recompute of a
 company and for the refresh of a few customers after an order.
 """
@@ -24,7 +25,7 @@ from psycopg2 import errors
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules import module
 from odoo.tools import SQL, mute_logger
 
@@ -35,7 +36,7 @@ from .sale_order import ORDER_MARGIN, ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
 
-# analytics column -> (res.partner field, SQL type of its value)
+# analytics column -> (sale.customer.metrics field, SQL type of its value)
 METRIC_FIELDS = {
     "customer_stage": ("customer_stage", "varchar"),
     "order_count": ("customer_order_count", "int4"),
@@ -128,12 +129,14 @@ class SaleCustomerBaseEngine(models.AbstractModel):
                 "customer_base_lifetime_estimated": summary["lifetime"],
                 "customer_base_last_run": fields.Datetime.now(),
                 "customer_base_prediction": summary.pop("prediction"),
+                "customer_base_fingerprint": summary.pop("fingerprint"),
             }
         )
         summary.update(company_id=company.id, company=company.name, seconds=round(time.monotonic() - started, 1))
         _logger.info(
-            "Customer base of %s recomputed: %s customers from %s orders in %.1f s",
+            "Customer base of %s %s: %s customers from %s orders in %.1f s",
             company.name,
+            "unchanged since the last run" if summary["unchanged"] else "recomputed",
             summary["customers"],
             summary["orders"],
             summary["seconds"],
@@ -141,11 +144,74 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         return summary
 
     @api.model
+    def recompute_customer_base(self):
+        """Recompute the customer base of every company the user may access.
+
+        :return: one summary per company (``company_id``, ``company`` name, ``customers``, ``orders``,
+            ``lifetime`` in months, ``seconds``)
+        """
+        if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
+            raise AccessError(self.env._("Only sales managers can recompute the customer base."))
+        Engine = self.sudo()
+        companies = self.env.user.company_ids.sorted("id")
+        return [Engine.with_company(company)._recompute_company(company) for company in companies]
+
+    @api.model
+    def action_recompute_customer_base(self):
+        return self._customer_base_recomputed_notification(self.recompute_customer_base())
+
+    @api.model
+    def _customer_base_recomputed_notification(self, summaries):
+        """A notification saying what a recompute did, leaving the user where they were."""
+        lines = [
+            self.env._(
+                "%(company)s: nothing changed since the last run (%(customers)s customers, %(orders)s orders).",
+                company=summary["company"],
+                customers=summary["customers"],
+                orders=summary["orders"],
+            )
+            if summary["unchanged"]
+            else self.env._(
+                "%(company)s: %(customers)s customers from %(orders)s orders in %(seconds)s s.",
+                company=summary["company"],
+                customers=summary["customers"],
+                orders=summary["orders"],
+                seconds=summary["seconds"],
+            )
+            for summary in summaries
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Customer base recomputed"),
+                "message": "\n".join(lines),
+                "sticky": False,
+            },
+        }
+
+    @api.model
     def _compute_company(self, company, settings):
         """Read, compute and store every customer of ``company`` in the current transaction."""
         company = company.with_env(self.env)
         self._lock_company(company)
         as_of = fields.Date.context_today(self)
+        known = company.sudo()
+        if self._fingerprint(company, as_of) == known.customer_base_fingerprint:
+            # nothing the figures are made of changed since the last run, which wrote them
+            return {
+                "customers": self.env["sale.customer.metrics"].sudo().search_count([("company_id", "=", company.id)]),
+                "orders": self._confirmed_order_count(company),
+                "lifetime": known.customer_base_lifetime_estimated,
+                "written": 0,
+                "prediction": known.customer_base_prediction,
+                "fingerprint": known.customer_base_fingerprint,
+                "unchanged": True,
+            }
+        # the prediction's parameters are fitted once a day; later runs of the day score with them
+        fitted = known.customer_base_prediction or {}
+        fitted_today = fitted.get("fitted_on") == str(as_of) and bool(stored_params(fitted))
         orders = self._orders_frame(company, as_of)
         result = customer_metrics(
             orders,
@@ -155,6 +221,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             manual=self._manual_inputs(company),
             feedback=self._feedback_frame(company),
             cancellations=self._cancellations_frame(company),
+            prediction_params=stored_params(fitted) if fitted_today else None,
         )
         written = self._store(company, as_of, result.metrics)
         # key accounts: plans for the new ones, figures and alarms of all (sale_customer_key_account.py)
@@ -170,8 +237,50 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             "orders": len(orders),
             "lifetime": result.lifetime_months,
             "written": len(written),
-            "prediction": result.prediction.as_dict(),  # the fits, kept on the company for the refreshes
+            # the fits, kept on the company for the refreshes and the other runs of the day
+            "prediction": fitted if fitted_today else dict(result.prediction.as_dict(), fitted_on=str(as_of)),
+            # what the figures were made of, this run's own writes included
+            "fingerprint": self._fingerprint(company, as_of),
+            "unchanged": False,
         }
+
+    @api.model
+    def _fingerprint(self, company, as_of):
+        """What the figures of ``company`` are made of, in one short string: the date, the settings,
+        and the count and newest change of every table the engine reads (orders, partners and
+        their inputs, feedback, credit notes, contacts made and planned, service rules, plans,
+        win-back attempts). Equal fingerprints: a new run would compute the same figures."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT (SELECT ROW(COUNT(*), MAX(write_date)) FROM sale_order WHERE company_id = %(company)s),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM res_partner),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM sale_customer_feedback
+                         WHERE company_id = %(company)s),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM account_move
+                         WHERE company_id = %(company)s AND move_type = 'out_refund'),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM mail_message WHERE model = 'res.partner'),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM mail_activity WHERE res_model = 'res.partner'),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM sale_customer_service_rule
+                         WHERE company_id = %(company)s),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM sale_customer_key_account
+                         WHERE company_id = %(company)s),
+                       (SELECT ROW(COUNT(*), MAX(write_date)) FROM sale_customer_reactivation
+                         WHERE company_id = %(company)s)
+                """,
+                company=company.id,
+            )
+        )
+        return f"{as_of}|{company._customer_base_settings_signature()}|{rows[0]}"
+
+    @api.model
+    def _confirmed_order_count(self, company):
+        self.env["sale.order"].flush_model(["state", "company_id"])
+        rows = self.env.execute_query(
+            SQL("SELECT COUNT(*) FROM sale_order WHERE company_id = %s AND state = 'sale'", company.id)
+        )
+        return rows[0][0]
 
     @api.model
     def _cron_recompute(self):
@@ -217,7 +326,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         ids = partners.commercial_partner_id.ids
         if not ids:
             return
-        if not self._lock_rows(ids):
+        if not self._lock_rows(company, ids):
             self.env["sale.customer.base.refresh"]._defer(company, ids)
             return
         settings = company._customer_base_settings()
@@ -243,8 +352,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
     @api.model
     def _refresh_deferred(self, company=None, limit=None):
         """Refresh the queued customers (of ``company``, at most ``limit``): their figures, contact
-        values and win-back attempts (an order may win a customer back, or undo it), and the
-        customer rank of those with a confirmed order; return how many. Customers whose rows a job
+        values and win-back attempts (an order may win a customer back, or undo it), the follow-ups
+        of the orders just confirmed, and the customer rank of those with a confirmed order; return
+        how many. Customers whose rows a job
         holds go back to the queue (see ``_refresh_customers``)."""
         Queue = self.env["sale.customer.base.refresh"].sudo()
         domain = [("company_id", "=", company.id)] if company else []
@@ -257,6 +367,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         for queued_company, partners in by_company.items():
             self.sudo()._refresh_customers(queued_company, partners)
             self.env["sale.customer.reactivation"].sudo()._update_won_back(partners, queued_company)
+            self.env["sale.order"]._schedule_pending_followups(queued_company)
         # a confirmed order makes its partner a customer, as a posted invoice does in ``account``: Odoo's
         # *Customers* menus filter on the rank, and would otherwise hide who buys without an invoice yet
         confirmed._increase_rank("customer_rank")
@@ -302,8 +413,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             )
 
     @api.model
-    def _lock_rows(self, partner_ids):
-        """Lock the rows of these commercial partners and their contacts, or say they are busy.
+    def _lock_rows(self, company, partner_ids):
+        """Lock the figures of these commercial partners in ``company``, or say they are busy.
 
         A job (full recompute, contact planning) holds the rows it writes until it commits;
         waiting for it would keep a salesperson's order confirmation spinning, and the row it
@@ -313,7 +424,12 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s) FOR NO KEY UPDATE NOWAIT",
+                        """
+                        SELECT id FROM sale_customer_metrics
+                         WHERE company_id = %s AND partner_id = ANY(%s)
+                           FOR NO KEY UPDATE NOWAIT
+                        """,
+                        company.id,
                         list(partner_ids),
                     )
                 )
@@ -504,19 +620,17 @@ class SaleCustomerBaseEngine(models.AbstractModel):
     @api.model
     def _ranks(self, company, partner_ids):
         """Stored values ranked over the whole base, for a refresh of a few customers."""
-        key = str(company.id)
+        self.env["sale.customer.metrics"].flush_model()
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT id, abc_class->>%(key)s, (revenue_share->>%(key)s)::float8,
-                       (is_key_account_team->>%(key)s)::bool, (is_key_account_salesperson->>%(key)s)::bool,
-                       (rfm_recency->>%(key)s)::int4, (rfm_frequency->>%(key)s)::int4,
-                       (rfm_monetary->>%(key)s)::int4, rfm_score->>%(key)s, rfm_segment->>%(key)s
-                  FROM res_partner
-                 WHERE id = ANY(%(ids)s)
+                SELECT partner_id, abc_class, revenue_share, is_key_account_team, is_key_account_salesperson,
+                       rfm_recency, rfm_frequency, rfm_monetary, rfm_score, rfm_segment
+                  FROM sale_customer_metrics
+                 WHERE company_id = %s AND partner_id = ANY(%s)
                 """,
-                key=key,
-                ids=list(partner_ids),
+                company.id,
+                list(partner_ids),
             )
         )
         return pd.DataFrame(
@@ -529,22 +643,22 @@ class SaleCustomerBaseEngine(models.AbstractModel):
     @api.model
     def _store(self, company, as_of, metrics, partner_ids=None):
         """Store ``metrics`` for ``company`` (all customers when ``partner_ids`` is None): only the
-        customers whose values changed are written; customers without values any more are
-        cleared; contacts mirror their company; stage changes go to the history and chatter."""
-        self.env["res.partner"].flush_model()
-        key = str(company.id)
+        customers whose values changed are written; the rows of customers without values any
+        more are removed; stage changes go to the history and chatter."""
+        Metrics = self.env["sale.customer.metrics"]
+        Metrics.flush_model()
+        self.env["res.partner"].flush_model(["user_id"])
         values = self._value_frame(metrics)
-        stored = self._stored_signatures(key, partner_ids)
+        stored = self._stored_signatures(company, partner_ids)
         # the signature covers every value: equal signatures, nothing to write
         changed = values[values["customer_base_signature"].to_numpy() != stored.reindex(values["id"]).to_numpy()]
         cleared = [int(partner_id) for partner_id in stored.index.difference(values["id"])]
         if changed.empty and not cleared:
             return []
         self._load_new_values(changed)
-        transitions = self._record_stage_changes(company, as_of, key, cleared)
-        written = self._write_changed_values(key) + self._clear_values(key, cleared)
-        self._mirror_on_contacts(written)
-        self.env["res.partner"].invalidate_model(METRIC_FNAMES)
+        transitions = self._record_stage_changes(company, as_of, cleared)
+        written = self._write_changed_values(company) + self._clear_values(company, cleared)
+        self.env["res.partner"]._invalidate_customer_figures()
         if len(changed) > COPY_FROM:
             # a refresh later in this transaction would otherwise wade through the dead rows
             self.env.cr.execute(SQL("TRUNCATE %s", SQL.identifier(NEW_VALUES_TABLE)))
@@ -553,19 +667,17 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         return written  # ids of the customers written
 
     @api.model
-    def _stored_signatures(self, key, partner_ids=None):
-        """Signature of the stored values of the commercial partners having values in the company."""
+    def _stored_signatures(self, company, partner_ids=None):
+        """Signature of the stored values of the customers having a row in the company."""
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT p.id, p.customer_base_signature ->> %(key)s
-                  FROM res_partner AS p
-                 WHERE p.id = p.commercial_partner_id
-                   AND (p.customer_stage ? %(key)s OR p.customer_order_count ? %(key)s)
-                   %(partners)s
+                SELECT partner_id, customer_base_signature
+                  FROM sale_customer_metrics
+                 WHERE company_id = %(company)s %(partners)s
                 """,
-                key=key,
-                partners=SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids)),
+                company=company.id,
+                partners=SQL() if partner_ids is None else SQL("AND partner_id = ANY(%s)", list(partner_ids)),
             )
         )
         return pd.Series(
@@ -622,84 +734,65 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         self.env.cr.copy_expert(f"COPY {NEW_VALUES_TABLE} FROM STDIN WITH (FORMAT csv)", buffer)
 
     @api.model
-    def _write_changed_values(self, key):
-        """One UPDATE of the partners whose values differ from the new ones (their signatures
-        differ); their ids."""
-        assignments = SQL(", ").join(
-            SQL(
-                "%(field)s = COALESCE(p.%(field)s, '{}'::jsonb) || jsonb_build_object(%(key)s, v.%(field)s)",
-                field=SQL.identifier(fname),
-                key=key,
-            )
-            for fname in METRIC_FNAMES
-        )
+    def _write_changed_values(self, company):
+        """One INSERT of the new rows and UPDATE of the rows whose values differ from the new ones
+        (their signatures differ); the ids of their customers."""
+        columns = [SQL.identifier(fname) for fname in METRIC_FNAMES]
         rows = self.env.execute_query(
             SQL(
                 """
-                UPDATE res_partner AS p SET %(assignments)s
+                INSERT INTO sale_customer_metrics AS m
+                       (company_id, partner_id, user_id, create_uid, create_date, write_uid, write_date, %(columns)s)
+                SELECT %(company)s, v.id, p.user_id, %(uid)s, %(now)s, %(uid)s, %(now)s, %(values)s
                   FROM %(new_values)s AS v
-                 WHERE p.id = v.id
-                   AND p.customer_base_signature -> %(key)s IS DISTINCT FROM to_jsonb(v.customer_base_signature)
-                RETURNING p.id
+                  JOIN res_partner AS p ON p.id = v.id
+                    ON CONFLICT (company_id, partner_id) DO UPDATE
+                   SET %(assignments)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                 WHERE m.customer_base_signature IS DISTINCT FROM EXCLUDED.customer_base_signature
+                RETURNING m.partner_id
                 """,
-                assignments=assignments,
+                columns=SQL(", ").join(columns),
+                values=SQL(", ").join(SQL("v.%s", column) for column in columns),
+                assignments=SQL(", ").join(SQL("%s = EXCLUDED.%s", column, column) for column in columns),
+                company=company.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
                 new_values=SQL.identifier(NEW_VALUES_TABLE),
-                key=key,
             )
         )
         return [row[0] for row in rows]
 
     @api.model
-    def _clear_values(self, key, partner_ids):
-        """Remove the values in the company of these customers, which no longer have any; their ids."""
+    def _clear_values(self, company, partner_ids):
+        """Remove the rows in the company of these customers, which no longer have any values; their ids."""
         if not partner_ids:
             return []
-        removals = SQL(", ").join(
-            SQL("%(field)s = %(field)s - %(key)s", field=SQL.identifier(fname), key=key) for fname in METRIC_FNAMES
-        )
         rows = self.env.execute_query(
-            SQL("UPDATE res_partner AS p SET %s WHERE p.id = ANY(%s) RETURNING p.id", removals, list(partner_ids))
+            SQL(
+                "DELETE FROM sale_customer_metrics WHERE company_id = %s AND partner_id = ANY(%s) RETURNING partner_id",
+                company.id,
+                list(partner_ids),
+            )
         )
         return [row[0] for row in rows]
 
     @api.model
-    def _mirror_on_contacts(self, partner_ids):
-        """Give the contacts of these commercial partners their values (all companies)."""
-        if not partner_ids:
-            return
-        fnames = [SQL.identifier(fname) for fname in METRIC_FNAMES]
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE res_partner AS c SET (%(targets)s) = (%(parents)s)
-                  FROM res_partner AS p
-                 WHERE c.commercial_partner_id = p.id AND c.id <> c.commercial_partner_id AND p.id = ANY(%(ids)s)
-                   AND (%(contacts)s) IS DISTINCT FROM (%(parents)s)
-                """,
-                targets=SQL(", ").join(fnames),
-                parents=SQL(", ").join(SQL("p.%s", fname) for fname in fnames),
-                contacts=SQL(", ").join(SQL("c.%s", fname) for fname in fnames),
-                ids=list(partner_ids),
-            )
-        )
-
-    @api.model
-    def _record_stage_changes(self, company, as_of, key, cleared):
+    def _record_stage_changes(self, company, as_of, cleared):
         """Insert in the stage history, in one statement, the stage changes of the customers in the
         table of new values and of the ``cleared`` ones; return the transitions (a stage before and
         after) for the chatter."""
         changes = SQL(
             """
-            SELECT v.id AS partner_id, p.customer_stage ->> %(key)s AS old_stage, v.customer_stage AS new_stage
+            SELECT v.id AS partner_id, m.customer_stage AS old_stage, v.customer_stage AS new_stage
               FROM %(new_values)s AS v
-              JOIN res_partner AS p ON p.id = v.id
-             WHERE (p.customer_stage ->> %(key)s) IS DISTINCT FROM v.customer_stage
+              LEFT JOIN sale_customer_metrics AS m ON m.partner_id = v.id AND m.company_id = %(company)s
+             WHERE m.customer_stage IS DISTINCT FROM v.customer_stage
              UNION ALL
-            SELECT p.id, p.customer_stage ->> %(key)s, NULL
-              FROM res_partner AS p
-             WHERE p.id = ANY(%(cleared)s) AND p.customer_stage ->> %(key)s IS NOT NULL
+            SELECT m.partner_id, m.customer_stage, NULL
+              FROM sale_customer_metrics AS m
+             WHERE m.company_id = %(company)s AND m.partner_id = ANY(%(cleared)s) AND m.customer_stage IS NOT NULL
             """,
-            key=key,
+            company=company.id,
             new_values=SQL.identifier(NEW_VALUES_TABLE),
             cleared=list(cleared),
         )
@@ -708,8 +801,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
     @api.model
     def _log_stage_transitions(self, company, transitions):
         """Post the stage transitions in the chatter, as tracking messages (one create for all)."""
-        Partner = self.env["res.partner"]
-        labels = dict(Partner._fields["customer_stage"]._description_selection(self.env))
+        labels = dict(self.env["sale.customer.metrics"]._fields["customer_stage"]._description_selection(self.env))
         field = self.env["ir.model.fields"]._get("res.partner", "customer_stage")
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         author = self.env.user.partner_id.id

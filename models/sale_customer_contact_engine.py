@@ -2,8 +2,8 @@
 
 The same way as the customer base engine: one query reads every contact of every
 customer of a company (:meth:`_contacts_sql`), :mod:`..analytics.contacts` applies the
-service policy, the values go back to the partners' company-dependent fields in one
-``UPDATE`` from a temporary table (only the rows that changed). The planning creates
+service policy, the values go back to the customers' rows of ``sale.customer.metrics`` in
+one ``UPDATE`` from a temporary table (only the rows that changed). The planning creates
 the due contacts as activities in one ``create``.
 
 The nightly planning runs like the recompute: each company in a transaction of its own at
@@ -27,16 +27,7 @@ from ..analytics.contacts import CHANNELS, contact_schedule, plan_contacts
 
 _logger = logging.getLogger(__name__)
 
-CONTACT_CHANNELS = [
-    ("visit", "Visit / meeting"),
-    ("call", "Call"),
-    ("email", "Email"),
-    ("note", "Note"),
-    ("activity", "Other activity"),
-    ("quotation", "Quotation"),
-    ("order", "Order"),
-]
-# analytics column -> (res.partner field, SQL type)
+# analytics column -> (sale.customer.metrics field, SQL type)
 CONTACT_FIELDS = {
     "rule_id": ("contact_rule_id", "int4"),
     "last_contact_date": ("last_contact_date", "date"),
@@ -97,7 +88,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
         ids = partners.commercial_partner_id.ids
         if not ids:
             return
-        if not self.env["sale.customer.base.engine"]._lock_rows(ids):
+        if not self.env["sale.customer.base.engine"]._lock_rows(company, ids):
             self.env["sale.customer.base.refresh"]._defer(company, ids)
             return
         self._compute_company(company, ids)
@@ -231,16 +222,8 @@ class SaleCustomerContactEngine(models.AbstractModel):
         overwrites newer values with those it read before. Held rows are skipped, not waited
         for: an order being confirmed refreshes its customer itself.
         """
-        self.env["res.partner"].flush_model(["commercial_partner_id", "customer_stage", *CONTACT_FNAMES])
-        customers = SQL(
-            """
-            SELECT p.id
-              FROM res_partner AS p
-             WHERE p.id = p.commercial_partner_id
-               AND (p.customer_stage ? %(key)s OR p.contact_rule_id ? %(key)s OR p.last_contact_date ? %(key)s)
-            """,
-            key=str(company.id),
-        )
+        self.env["sale.customer.metrics"].flush_model()
+        customers = SQL("SELECT partner_id FROM sale_customer_metrics WHERE company_id = %s", company.id)
         locked = {row[0] for row in self.env.execute_query(SQL("%s FOR NO KEY UPDATE SKIP LOCKED", customers))}
         busy = [row[0] for row in self.env.execute_query(customers) if row[0] not in locked]
         if busy:
@@ -253,6 +236,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
         """The customers of ``company`` the policy applies to (stage known, not lost), with what
         the rules match on and the margin of their confirmed orders of the last 365 days."""
         self.env["res.partner"].flush_model()
+        self.env["sale.customer.metrics"].flush_model()
         key = str(company.id)
         engine = self.env["sale.customer.base.engine"]
         partners = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
@@ -268,18 +252,19 @@ class SaleCustomerContactEngine(models.AbstractModel):
                      ORDER BY c.commercial_partner_id, so.date_order DESC, so.id DESC
                 )
                 SELECT p.id AS partner_id,
-                       p.abc_class ->> %(key)s AS abc_class,
-                       p.xyz_class ->> %(key)s AS xyz_class,
-                       p.customer_segment ->> %(key)s AS customer_segment,
-                       p.customer_stage ->> %(key)s AS customer_stage,
-                       COALESCE((p.is_key_account ->> %(key)s)::bool, FALSE) AS is_key_account,
+                       m.abc_class,
+                       m.xyz_class,
+                       m.customer_segment,
+                       m.customer_stage,
+                       COALESCE(m.is_key_account, FALSE) AS is_key_account,
                        p.user_id,
                        t.team_id,
                        (p.key_account_manager_id ->> %(key)s)::int4 AS key_account_manager_id
-                  FROM res_partner AS p
+                  FROM sale_customer_metrics AS m
+                  JOIN res_partner AS p ON p.id = m.partner_id
                   LEFT JOIN teams AS t ON t.id = p.id
-                 WHERE p.id = p.commercial_partner_id AND p.active
-                   AND p.customer_stage ->> %(key)s IS NOT NULL AND p.customer_stage ->> %(key)s <> 'lost'
+                 WHERE m.company_id = %(company)s AND p.active
+                   AND m.customer_stage IS NOT NULL AND m.customer_stage <> 'lost'
                    %(partners)s
                 """,
                 key=key,
@@ -516,7 +501,6 @@ class SaleCustomerContactEngine(models.AbstractModel):
         """Write the schedule on the customers (only rows that changed) and clear the values of
         customers it no longer covers (among ``partner_ids`` when given, never those of
         ``busy_ids``)."""
-        key = str(company.id)
         frame = pd.DataFrame({"id": schedule.index.astype("int64")})
         for column, (fname, sql_type) in CONTACT_FIELDS.items():
             values = schedule[column].reset_index(drop=True)
@@ -541,44 +525,44 @@ class SaleCustomerContactEngine(models.AbstractModel):
         frame.to_csv(buffer, index=False, header=False)
         buffer.seek(0)
         self.env.cr.copy_expert(f"COPY {NEW_CONTACTS_TABLE} FROM STDIN WITH (FORMAT csv)", buffer)
+        if len(frame) > 1000:
+            # the planner must know the table is large, or it joins it in a nested loop
+            self.env.cr.execute(SQL("ANALYZE %s", table))
         fnames = [SQL.identifier(fname) for fname in CONTACT_FNAMES]
-        scope = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
+        scope = SQL() if partner_ids is None else SQL("AND m.partner_id = ANY(%s)", list(partner_ids))
         if busy_ids:
-            scope = SQL("%s AND p.id <> ALL(%s)", scope, [int(partner_id) for partner_id in busy_ids])
-        # a value stored as JSON null reads back as 'null', never as SQL NULL
-        stored = SQL(", ").join(SQL("COALESCE(p.%s -> %s, 'null'::jsonb)", fname, key) for fname in fnames)
-        new = SQL(", ").join(SQL("COALESCE(to_jsonb(v.%s), 'null'::jsonb)", fname) for fname in fnames)
+            scope = SQL("%s AND m.partner_id <> ALL(%s)", scope, [int(partner_id) for partner_id in busy_ids])
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE res_partner AS p SET %(assignments)s
+                UPDATE sale_customer_metrics AS m SET %(assignments)s
                   FROM %(table)s AS v
-                 WHERE p.id = v.id AND jsonb_build_array(%(stored)s) IS DISTINCT FROM jsonb_build_array(%(new)s)
+                 WHERE m.company_id = %(company)s AND m.partner_id = v.id
+                   AND (%(stored)s) IS DISTINCT FROM (%(new)s)
                        %(scope)s
                 """,
-                assignments=SQL(", ").join(
-                    SQL("%(f)s = COALESCE(p.%(f)s, '{}'::jsonb) || jsonb_build_object(%(key)s, v.%(f)s)", f=f, key=key)
-                    for f in fnames
-                ),
+                assignments=SQL(", ").join(SQL("%s = v.%s", f, f) for f in fnames),
+                stored=SQL(", ").join(SQL("m.%s", f) for f in fnames),
+                new=SQL(", ").join(SQL("v.%s", f) for f in fnames),
                 table=table,
-                stored=stored,
-                new=new,
+                company=company.id,
                 # the few customers of a refresh by their key: the planner cannot know the
-                # temporary table holds one row, and would otherwise read every partner
+                # temporary table holds one row, and would otherwise read every row
                 scope=scope,
             )
         )
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE res_partner AS p SET %(removals)s
-                 WHERE (p.last_contact_date ? %(key)s OR p.contact_rule_id ? %(key)s)
-                   AND NOT EXISTS (SELECT 1 FROM %(table)s AS v WHERE v.id = p.id) %(scope)s
+                UPDATE sale_customer_metrics AS m SET %(removals)s
+                 WHERE m.company_id = %(company)s AND NOT (%(empty)s)
+                   AND NOT EXISTS (SELECT 1 FROM %(table)s AS v WHERE v.id = m.partner_id) %(scope)s
                 """,
-                removals=SQL(", ").join(SQL("%(f)s = %(f)s - %(key)s", f=f, key=key) for f in fnames),
-                key=key,
+                removals=SQL(", ").join(SQL("%s = NULL", f) for f in fnames),
+                empty=SQL(" AND ").join(SQL("m.%s IS NULL", f) for f in fnames),
+                company=company.id,
                 table=table,
                 scope=scope,
             )
         )
-        self.env["res.partner"].invalidate_model(CONTACT_FNAMES)
+        self.env["res.partner"]._invalidate_customer_figures()

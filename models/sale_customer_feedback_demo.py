@@ -115,7 +115,7 @@ class SaleCustomerFeedbackDemo(models.AbstractModel):
         )
         quotations.user_id = salesperson
         quotations.action_confirm()
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
 
     def _load_demo_leads(self, today):
         Partner = self.env["res.partner"]

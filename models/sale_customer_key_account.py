@@ -20,7 +20,7 @@ from odoo.tools import SQL, format_amount
 
 from ..analytics.key_accounts import account_alarms, coverage, dependency_rank, diversification_need
 from .guards import MAX_AMOUNT, check_calculated_values, check_people, check_ranges
-from .res_partner import DEPENDENCY_RISKS
+from .sale_customer_metrics import DEPENDENCY_RISKS
 
 HEALTH = [
     ("1", "1 - Broken"),
@@ -408,21 +408,17 @@ class SaleCustomerKeyAccount(models.Model):
         read here for the plans' customers when not given.
         """
         Plans = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, active_test=False)
-        key = str(company.id)
         Plans.env["res.partner"].flush_model()
+        Plans.env["sale.customer.metrics"].flush_model()
         Plans.flush_model()
-        scope = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
+        scope = SQL() if partner_ids is None else SQL("AND partner_id = ANY(%s)", list(partner_ids))
         keys = [
             row[0]
             for row in Plans.env.execute_query(
                 SQL(
-                    """
-                    SELECT p.id FROM res_partner AS p
-                     WHERE p.id = p.commercial_partner_id AND (p.is_key_account ->> %(key)s)::bool
-                           %(scope)s
-                    """,
-                    key=key,
-                    scope=scope,
+                    "SELECT partner_id FROM sale_customer_metrics WHERE company_id = %s AND is_key_account %s",
+                    company.id,
+                    scope,
                 )
             )
         ]
@@ -457,12 +453,13 @@ class SaleCustomerKeyAccount(models.Model):
                                               THEN COALESCE(n.revenue, 0) / ka.target_revenue * 100 ELSE 0 END
                   FROM (
                         SELECT p.id,
-                               (p.revenue_window ->> %(key)s)::float8 AS revenue,
-                               (p.revenue_share ->> %(key)s)::float8 * 100 AS share,
-                               p.dependency_risk ->> %(key)s AS risk,
-                               COALESCE((p.is_key_account ->> %(key)s)::bool, FALSE) AS is_key,
+                               m.revenue_window AS revenue,
+                               m.revenue_share * 100 AS share,
+                               m.dependency_risk AS risk,
+                               COALESCE(m.is_key_account, FALSE) AS is_key,
                                (p.share_of_wallet ->> %(key)s)::float8 AS wallet
                           FROM res_partner AS p
+                          LEFT JOIN sale_customer_metrics AS m ON m.partner_id = p.id AND m.company_id = %(company)s
                        ) AS n
                  WHERE ka.partner_id = n.id AND ka.company_id = %(company)s %(scope)s
                    AND (ka.current_revenue, ka.revenue_share, ka.dependency_risk, ka.is_key_account,
@@ -488,7 +485,6 @@ class SaleCustomerKeyAccount(models.Model):
     @api.model
     def _check_alarms(self, company, as_of, plans, orders=None):
         """Remember the events of ``plans`` and give each new one an alarm activity (manager and sponsor)."""
-        key = str(company.id)
         Engine = self.env["sale.customer.base.engine"]
         partner_ids = plans.partner_id.ids
         if orders is None:
@@ -504,13 +500,11 @@ class SaleCustomerKeyAccount(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT ka.partner_id, (p.last_order_date ->> %(key)s)::date,
-                       (p.median_order_interval ->> %(key)s)::float8, p.dependency_risk ->> %(key)s, ka.alarm_events
+                SELECT ka.partner_id, m.last_order_date, m.median_order_interval, m.dependency_risk, ka.alarm_events
                   FROM sale_customer_key_account AS ka
-                  JOIN res_partner AS p ON p.id = ka.partner_id
+                  LEFT JOIN sale_customer_metrics AS m ON m.partner_id = ka.partner_id AND m.company_id = ka.company_id
                  WHERE ka.id = ANY(%(ids)s)
                 """,
-                key=key,
                 ids=plans.ids,
             )
         )

@@ -13,7 +13,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .guards import check_people
-from .res_partner import STAGES
+from .sale_customer_metrics import STAGES
 
 RULES = [
     ("lost", "Lost"),

@@ -152,7 +152,7 @@ class SaleCustomerServiceRule(models.Model):
 
     def action_open_customers(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.res_partner_customer_base_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_metrics_action")
         action["domain"] = [("contact_rule_id", "=", self.id)]
         action["context"] = {"allowed_company_ids": [self.company_id.id]}
         return action

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .res_partner import STAGES
+from .sale_customer_metrics import STAGES
 
 # the stage a change starts from; "first" when the customer had none (its first classification)
 FROM_STAGES = [("first", "First Classified"), *STAGES]

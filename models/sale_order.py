@@ -60,15 +60,17 @@ class SaleOrder(models.Model):
         """These orders whose customer has no stage yet in the order's company (one query)."""
         if not self:
             return self
-        self.env["res.partner"].flush_model(["customer_stage"])
+        self.env["sale.customer.metrics"].flush_model(["customer_stage"])
         rows = self.env.execute_query(
             SQL(
                 """
                 SELECT so.id
                   FROM sale_order AS so
                   JOIN res_partner AS p ON p.id = so.partner_id
-                  JOIN res_partner AS c ON c.id = p.commercial_partner_id
-                 WHERE so.id = ANY(%s) AND NOT COALESCE(c.customer_stage ? so.company_id::text, FALSE)
+                 WHERE so.id = ANY(%s)
+                   AND NOT EXISTS (SELECT 1 FROM sale_customer_metrics AS m
+                                    WHERE m.partner_id = p.commercial_partner_id AND m.company_id = so.company_id
+                                      AND m.customer_stage IS NOT NULL)
                 """,
                 self.ids,
             )
@@ -102,6 +104,8 @@ class SaleOrder(models.Model):
     # A customer who already has a follow-up planned gets no second one, and one who asked not
     # to be contacted gets none. Everything is decided in two queries for the whole batch.
     customer_feedback_ids = fields.One2many("sale.customer.feedback", "order_id", "Feedback")
+    # confirmed and not yet followed up: the refresh job plans the follow-ups right after the commit
+    customer_followup_pending = fields.Boolean("Follow-Up to Plan", readonly=True, copy=False, index="btree_not_null")
     customer_feedback_count = fields.Integer("Feedback Count", compute="_compute_customer_feedback_count")
 
     def _compute_customer_feedback_count(self):
@@ -112,15 +116,23 @@ class SaleOrder(models.Model):
         for order in self:
             order.customer_feedback_count = counts.get(order.id, 0)
 
-    def action_confirm(self):
-        res = super().action_confirm()
-        self._schedule_customer_followups()
-        return res
+    def _prepare_confirmation_values(self):
+        # written with the state: confirming costs no statement more; the refresh job, woken by the
+        # confirmation, plans the follow-ups (``_schedule_pending_followups``)
+        return dict(super()._prepare_confirmation_values(), customer_followup_pending=True)
 
     def _action_cancel(self):
         # a cancelled sale has nothing to follow up
         self._customer_followup_activities().unlink()
+        self.filtered("customer_followup_pending").customer_followup_pending = False
         return super()._action_cancel()
+
+    @api.model
+    def _schedule_pending_followups(self, company):
+        """Plan the follow-ups of the orders of ``company`` confirmed since the last run of the job."""
+        pending = self.sudo().search([("customer_followup_pending", "=", True), ("company_id", "=", company.id)])
+        pending._schedule_customer_followups()
+        pending.customer_followup_pending = False
 
     def action_schedule_customer_followup(self):
         """Plan the follow-up of these orders now, whatever their customer's other follow-ups."""
@@ -224,7 +236,9 @@ class SaleOrder(models.Model):
         today = fields.Date.context_today(self)
         by_user = defaultdict(list)
         for order, days in delays.items():
-            user = order.company_id.customer_followup_user_id or order.user_id or self.env.user
+            # the job plans as superuser: the fallback is who confirmed the order, not the job's user
+            clicked = order.write_uid if self.env.su else self.env.user
+            user = order.company_id.customer_followup_user_id or order.user_id or clicked
             by_user[user].append((order, days))
         vals_list = [
             {

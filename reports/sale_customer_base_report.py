@@ -1,8 +1,7 @@
 """One row per customer and company: the engine's values, ready for pivots and graphs.
 
-The partner's metrics are company dependent (jsonb keyed by company id); this
-report unfolds them into plain columns, one row per customer of each company
-the user works in, so that the ABC x XYZ matrix, the lifecycle funnel, the
+The rows of ``sale.customer.metrics`` of each company the user works in, with
+the salesperson's team and the key account manager's limit, so that the ABC x XYZ matrix, the lifecycle funnel, the
 key accounts and the salesperson portfolios are ordinary pivot and graph
 views with sums and drill-down.
 """
@@ -10,7 +9,7 @@ views with sums and drill-down.
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.res_partner import ABC_CLASSES, DEPENDENCY_RISKS, SEGMENTS, STAGES, XYZ_CLASSES
+from ..models.sale_customer_metrics import ABC_CLASSES, DEPENDENCY_RISKS, SEGMENTS, STAGES, XYZ_CLASSES
 from ..models.sale_customer_stage_history import lifecycle_position
 
 
@@ -21,11 +20,10 @@ class SaleCustomerBaseReport(models.Model):
     _rec_name = "partner_id"
     _order = "revenue_window desc, partner_id"
     _depends = {
-        "res.partner": [
-            "active",
-            "commercial_partner_id",
+        "sale.customer.metrics": [
+            "company_id",
+            "partner_id",
             "user_id",
-            "key_account_manager_id",
             "customer_stage",
             "abc_class",
             "xyz_class",
@@ -40,6 +38,7 @@ class SaleCustomerBaseReport(models.Model):
             "revenue_share",
             "ltv",
         ],
+        "res.partner": ["active", "key_account_manager_id"],
         "res.company": ["currency_id", "customer_base_max_key_accounts"],
         "res.users": ["sale_team_id"],
     }
@@ -111,57 +110,47 @@ class SaleCustomerBaseReport(models.Model):
         )
 
     def _query_customers(self):
-        """Customers of each company the user works in, one row per (customer, company)."""
+        """Customers of each company the user works in, one row per (customer, company); the order
+        figures empty where the user may not see them (the record rules of ``sale.customer.metrics``)."""
+        Metrics = self.env["sale.customer.metrics"]
+        Metrics.flush_model()
+        self.env["res.partner"].flush_model(["active", "user_id", "key_account_manager_id"])
+        readable = Metrics._search([("company_id", "in", self.env.companies.ids)])
         return SQL(
             """
-            SELECT p.id AS partner_id,
-                   c.id AS company_id,
+            SELECT m.partner_id,
+                   m.company_id,
                    c.currency_id,
                    c.customer_base_max_key_accounts AS manager_limit,
-                   p.user_id,
+                   m.user_id,
                    u.sale_team_id AS team_id,
-                   (p.key_account_manager_id ->> k.key)::int4 AS key_account_manager_id,
-                   p.customer_stage ->> k.key AS customer_stage,
-                   p.abc_class ->> k.key AS abc_class,
-                   p.xyz_class ->> k.key AS xyz_class,
-                   p.customer_segment ->> k.key AS customer_segment,
-                   p.dependency_risk ->> k.key AS dependency_risk,
-                   COALESCE((p.is_key_account ->> k.key)::bool, FALSE) AS is_key_account,
-                   %(last_order_date)s AS last_order_date,
-                   %(days_since_last_order)s AS days_since_last_order,
-                   %(customer_order_count)s AS customer_order_count,
-                   %(revenue_window)s AS revenue_window,
-                   %(revenue_to_date)s AS revenue_to_date,
-                   %(revenue_share)s AS revenue_share,
-                   (p.ltv ->> k.key)::numeric AS ltv,
+                   (p.key_account_manager_id ->> m.company_id::text)::int4 AS key_account_manager_id,
+                   m.customer_stage,
+                   m.abc_class,
+                   m.xyz_class,
+                   m.customer_segment,
+                   m.dependency_risk,
+                   COALESCE(m.is_key_account, FALSE) AS is_key_account,
+                   mine.last_order_date,
+                   mine.days_since_last_order,
+                   COALESCE(mine.customer_order_count, 0) AS customer_order_count,
+                   COALESCE(mine.revenue_window, 0)::numeric AS revenue_window,
+                   COALESCE(mine.revenue_to_date, 0)::numeric AS revenue_to_date,
+                   COALESCE(mine.revenue_share, 0) * 100 AS revenue_share,
+                   mine.ltv::numeric AS ltv,
                    1 AS customer_count
-              FROM res_company AS c
-             CROSS JOIN LATERAL (SELECT c.id::text AS key) AS k
-              JOIN res_partner AS p ON p.customer_stage ? k.key
-              LEFT JOIN res_users AS u ON u.id = p.user_id
-             WHERE c.id IN %(companies)s
+              FROM sale_customer_metrics AS m
+              JOIN res_company AS c ON c.id = m.company_id
+              JOIN res_partner AS p ON p.id = m.partner_id
+              LEFT JOIN sale_customer_metrics AS mine ON mine.id = m.id AND mine.id IN %(readable)s
+              LEFT JOIN res_users AS u ON u.id = m.user_id
+             WHERE m.company_id IN %(companies)s
+               AND m.customer_stage IS NOT NULL
                AND p.active
-               AND p.id = p.commercial_partner_id
             """,
             companies=tuple(self.env.companies.ids),
-            **self._figure_columns(),
+            readable=readable.subselect(),
         )
-
-    def _figure_columns(self):
-        """The order figures, empty for customers whose figures the user may not see (see res.partner)."""
-        Partner = self.env["res.partner"]
-        expressions = {
-            "last_order_date": SQL("(p.last_order_date ->> k.key)::date"),
-            "days_since_last_order": SQL("(p.days_since_last_order ->> k.key)::int4"),
-            "customer_order_count": SQL("COALESCE((p.customer_order_count ->> k.key)::int4, 0)"),
-            "revenue_window": SQL("COALESCE((p.revenue_window ->> k.key)::numeric, 0)"),
-            "revenue_to_date": SQL("COALESCE((p.revenue_to_date ->> k.key)::numeric, 0)"),
-            "revenue_share": SQL("COALESCE((p.revenue_share ->> k.key)::float8, 0) * 100"),
-        }
-        return {
-            fname: Partner._customer_figure_sql("p", fname, expression, company=SQL("c.id"))
-            for fname, expression in expressions.items()
-        }
 
     def _read_group_orderby(self, order, groupby_terms, query):
         # stages in lifecycle order (prospect first), as the funnel reads

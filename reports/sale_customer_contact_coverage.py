@@ -1,7 +1,7 @@
 """Contact coverage: each customer of the service policy, per company, with where it stands.
 
-A view over the values the contact engine stores on partners (one row per customer and
-company): *on time* = contacted and not overdue, *overdue* = contacted and its next
+A view over the values the contact engine stores in ``sale.customer.metrics`` (one row per
+customer and company): *on time* = contacted and not overdue, *overdue* = contacted and its next
 contact due date passed, *never contacted* = no contact known. Grouped by rule, segment
 or salesperson, the share on time is the mean of 100 (on time) and 0 (otherwise).
 """
@@ -9,7 +9,7 @@ or salesperson, the share on time is the mean of 100 (on time) and 0 (otherwise)
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.sale_customer_contact_engine import CONTACT_CHANNELS
+from ..models.sale_customer_metrics import CONTACT_CHANNELS
 
 STATUSES = [("on_time", "On time"), ("overdue", "Overdue"), ("never", "Never contacted")]
 
@@ -21,16 +21,17 @@ class SaleCustomerContactCoverage(models.Model):
     _order = "days_overdue desc, partner_id"
     _rec_name = "partner_id"
     _depends = {
-        "res.partner": [
+        "sale.customer.metrics": [
+            "company_id",
+            "partner_id",
+            "user_id",
             "contact_rule_id",
             "last_contact_date",
             "last_contact_channel",
             "next_contact_date",
             "contact_days_overdue",
             "contact_yearly_cost",
-            "user_id",
             "customer_segment",
-            "customer_stage",
         ],
     }
 
@@ -55,8 +56,8 @@ class SaleCustomerContactCoverage(models.Model):
     @property
     def _table_query(self):
         status = SQL(
-            """CASE WHEN p.last_contact_date ->> c.key IS NULL THEN 'never'
-                    WHEN (p.contact_days_overdue ->> c.key)::int4 > 0 THEN 'overdue'
+            """CASE WHEN m.last_contact_date IS NULL THEN 'never'
+                    WHEN m.contact_days_overdue > 0 THEN 'overdue'
                     ELSE 'on_time' END"""
         )
         return self._coverage_query(status)
@@ -70,21 +71,20 @@ class SaleCustomerContactCoverage(models.Model):
                    (rows.contact_status = 'never')::int4 AS never_count,
                    CASE WHEN rows.contact_status = 'on_time' THEN 100.0 ELSE 0.0 END AS on_time_percent
               FROM (
-                    SELECT p.id AS partner_id,
-                           c.id AS company_id,
-                           (p.contact_rule_id ->> c.key)::int4 AS rule_id,
-                           p.user_id,
-                           p.customer_segment ->> c.key AS customer_segment,
+                    SELECT m.partner_id,
+                           m.company_id,
+                           m.contact_rule_id AS rule_id,
+                           m.user_id,
+                           m.customer_segment,
                            %(status)s AS contact_status,
-                           (p.last_contact_date ->> c.key)::date AS last_contact_date,
-                           p.last_contact_channel ->> c.key AS last_contact_channel,
-                           (p.next_contact_date ->> c.key)::date AS next_contact_date,
-                           COALESCE((p.contact_days_overdue ->> c.key)::int4, 0) AS days_overdue,
+                           m.last_contact_date,
+                           m.last_contact_channel,
+                           m.next_contact_date,
+                           COALESCE(m.contact_days_overdue, 0) AS days_overdue,
                            1 AS customer_count,
-                           (p.contact_yearly_cost ->> c.key)::float8 AS yearly_cost
-                      FROM (SELECT id, id::text AS key FROM res_company) AS c
-                      JOIN res_partner AS p ON p.contact_rule_id ? c.key
-                     WHERE p.contact_rule_id ->> c.key IS NOT NULL AND p.id = p.commercial_partner_id
+                           m.contact_yearly_cost AS yearly_cost
+                      FROM sale_customer_metrics AS m
+                     WHERE m.contact_rule_id IS NOT NULL
                    ) AS rows
             """,
             status=status,

@@ -12,8 +12,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.res_partner import SEGMENTS
 from ..models.sale_customer_feedback import SATISFACTION
+from ..models.sale_customer_metrics import SEGMENTS
 
 
 class SaleCustomerFeedbackReport(models.Model):
@@ -42,7 +42,7 @@ class SaleCustomerFeedbackReport(models.Model):
             "buy_more",
         ],
         "sale.order.line": ["order_id", "product_id", "price_subtotal"],
-        "res.partner": ["customer_segment"],
+        "sale.customer.metrics": ["partner_id", "company_id", "customer_segment"],
     }
 
     feedback_id = fields.Many2one("sale.customer.feedback", readonly=True)
@@ -83,7 +83,7 @@ class SaleCustomerFeedbackReport(models.Model):
         return SQL(
             """
             SELECT f.id, f.id AS feedback_id, f.date, f.partner_id, f.company_id, f.order_id, f.user_id,
-                   f.salesperson_id, main.categ_id, p.customer_segment ->> f.company_id::text AS customer_segment,
+                   f.salesperson_id, main.categ_id, m.customer_segment,
                    f.moment, f.satisfaction_product, f.satisfaction_service, f.satisfaction_delivery,
                    f.satisfaction_moment,
                    (SELECT AVG(score::int) FROM unnest(%(scores)s) AS score) AS satisfaction,
@@ -97,7 +97,7 @@ class SaleCustomerFeedbackReport(models.Model):
                    COALESCE(f.complaint, FALSE)::int AS complaint_count,
                    f.complaint_note, f.buy_more
               FROM sale_customer_feedback AS f
-              JOIN res_partner AS p ON p.id = f.partner_id
+              LEFT JOIN sale_customer_metrics AS m ON m.partner_id = f.partner_id AND m.company_id = f.company_id
               LEFT JOIN LATERAL (
                     SELECT t.categ_id
                       FROM sale_order_line AS l

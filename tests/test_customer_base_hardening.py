@@ -31,7 +31,7 @@ class TestEngineValuesAndOwnFigures(CustomerBaseCommon):
         for partner, user, amount in ((cls.customer, cls.anna, 300.0), (cls.other, cls.boris, 700.0)):
             order = cls.order(partner, today - datetime.timedelta(days=10), amount)
             order.user_id = user
-        cls.env["res.partner"].recompute_customer_base()
+        cls.env["sale.customer.base.engine"].recompute_customer_base()
 
     def test_people_cannot_forge_engine_values(self):
         customer = self.other.with_user(self.anna).with_company(self.company)
@@ -70,10 +70,15 @@ class TestEngineValuesAndOwnFigures(CustomerBaseCommon):
         self.assertEqual(theirs.customer_stage, "new", "the stage stays visible")
         found = Partner.search([("revenue_to_date", ">", 0), ("id", "in", (self.customer | self.other).ids)])
         self.assertEqual(found, mine, "searching on revenue finds only her customers")
-        groups = Partner._read_group(
-            [("id", "in", (self.customer | self.other).ids)], [], ["revenue_to_date:sum", "customer_order_count:sum"]
+        # sums are made on the rows of figures (the Customer Base views), under their record rules
+        Metrics = self.env["sale.customer.metrics"].with_user(self.anna).with_company(self.company)
+        groups = Metrics._read_group(
+            [("partner_id", "in", (self.customer | self.other).ids)],
+            [],
+            ["revenue_to_date:sum", "customer_order_count:sum"],
         )
         self.assertEqual(groups, [(300.0, 1)], "sums count her customers only")
+        self.assertEqual(Metrics.search([]).partner_id, self.customer, "she lists her customers' rows only")
         report = self.env["sale.customer.base.report"].with_user(self.anna).with_company(self.company)
         rows = report.search_read(
             [("partner_id", "in", (self.customer | self.other).ids)], ["partner_id", "revenue_to_date"]
@@ -101,7 +106,7 @@ class TestEngineValuesAndOwnFigures(CustomerBaseCommon):
         plain = Partner.create({"name": "Not Key", "is_company": True})
         plain.key_account_manager_id = self.boris
         self.order(plain, datetime.date.today(), 50.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertFalse(Partner.browse(plain.id).is_key_account, "not a key account: 50 of 1,050")
         candidate = Partner.browse(self.other.id)
         form_partner = candidate.new(origin=candidate)
@@ -259,7 +264,7 @@ class TestRecomputeAndOrdersConcurrently(CustomerBaseCommon):
 class TestExportPeriods(CustomerBaseCommon):
     def test_export_refuses_a_period_from_year_one(self):
         self.order(self.customer, datetime.date.today(), 100.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         Export = self.env["sale.customer.base.export"]
         for start in (datetime.date(1, 1, 1), datetime.date(1950, 1, 1)):
             wizard = Export.create({"date_from": start, "date_to": datetime.date.today()})
@@ -269,7 +274,7 @@ class TestExportPeriods(CustomerBaseCommon):
 
     def test_download_says_it_is_a_workbook_and_logs_no_warning(self):
         self.order(self.customer, datetime.date.today(), 100.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         wizard = self.env["sale.customer.base.export"].create({})
         action = wizard.action_export()
         params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(action["url"]).query))

@@ -20,7 +20,7 @@ class TestCustomerBaseJobs(CustomerBaseCommon):
             self.order(self.customer, today - datetime.timedelta(days=age), amount)
         self.order(self.other, today - datetime.timedelta(days=5), 100.0)
         partners = self.customer | self.other
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         by_button = self._values(partners)
         self.env["res.partner"].invalidate_model()
         remaining = self.env["sale.customer.base.engine"]._cron_recompute()
@@ -38,7 +38,7 @@ class TestCustomerBaseJobs(CustomerBaseCommon):
         with db_connect(self.env.cr.dbname).cursor() as other_cr:
             other_cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (namespace, self.company.id))
             with self.assertRaisesRegex(UserError, "being recomputed"):
-                self.env["res.partner"].recompute_customer_base()
+                self.env["sale.customer.base.engine"].recompute_customer_base()
 
     def test_salesperson_sees_stage_but_not_value(self):
         self.order(self.customer, datetime.date.today(), 100.0)
@@ -49,6 +49,6 @@ class TestCustomerBaseJobs(CustomerBaseCommon):
         with self.assertRaises(AccessError, msg="LTV is for managers"):
             customer.read(["ltv"])
         with self.assertRaises(AccessError, msg="recompute is for managers"):
-            self.env["res.partner"].with_user(salesman).recompute_customer_base()
+            self.env["sale.customer.base.engine"].with_user(salesman).recompute_customer_base()
         self.assertEqual(self.customer.with_user(manager).read(["ltv"])[0]["ltv"], self.customer.ltv, "managers do")
-        self.env["res.partner"].with_user(manager).recompute_customer_base()
+        self.env["sale.customer.base.engine"].with_user(manager).recompute_customer_base()

@@ -228,7 +228,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual(graph.get("stacked"), "0", "rates of several salespeople side by side, never added up")
 
     def test_recompute_builds_the_history_and_the_report_refreshes_the_current_month(self):
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertEqual(self._month(2026, 1)["customers_new"], 2, "the first recompute builds the whole history")
         newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
         self.order(newcomer, TODAY, 80.0)
@@ -240,7 +240,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual(self._month(2026, 6)["customers_new"], 1, "the month in progress is live")
 
     def test_report_actions_open_with_their_views(self):
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         xml_ids = [
             "sale_customer_base_history_action",
             "sale_customer_base_history_action_salesperson",
@@ -276,7 +276,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
     def test_stages_come_in_lifecycle_order(self):
         newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
         self.order(newcomer, D(2026, 6, 1), 80.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         report = self.env["sale.customer.base.report"].with_user(self.manager)
         domain = [("company_id", "=", self.company.id)]
         funnel = report._read_group(domain, ["customer_stage"], ["customer_count:sum"])
@@ -309,7 +309,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual([group["new_stage"] for group in pivot], ["new", "repeat", "at_risk", "lost"], "to-stages too")
 
     def test_stage_changes_show_a_first_classification_as_such(self):
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         changes = self.env["sale.customer.stage.history"].with_user(self.manager)
         domain = [("company_id", "=", self.company.id)]
         groups = changes.read_group(domain, ["__count"], ["from_stage"])
@@ -365,7 +365,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual((rows, columns), (["customer_stage"], []), "the funnel: stages only")
 
     def test_key_account_shares_read_as_percentages(self):
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         report = self.env["sale.customer.base.report"].with_user(self.manager)
         row = report.search([("company_id", "=", self.company.id), ("partner_id", "=", self.other.id)])
         self.assertAlmostEqual(
@@ -393,7 +393,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
     def test_report_rows_keep_their_id_when_customers_are_added(self):
         """A list opened before a recompute must open the same customer after it."""
         Partner = self.env["res.partner"]
-        Partner.recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         report = self.env["sale.customer.base.report"].with_user(self.manager)
         before = report.search([("company_id", "=", self.company.id), ("partner_id", "=", self.other.id)])
         # a partner with a smaller id than Other's becomes a customer: a numbering
@@ -403,7 +403,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         )
         self.assertTrue(newcomer, "an unclassified partner older than Other exists (the admin's company at least)")
         self.order(newcomer, D(2026, 5, 30), 50.0)
-        Partner.recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         report.invalidate_model()
         after = report.search([("company_id", "=", self.company.id), ("partner_id", "=", self.other.id)])
         self.assertEqual(after.id, before.id)
@@ -419,7 +419,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.company.customer_base_max_key_accounts = 1
         self.customer.key_account_manager_id = self.manager
         self.other.key_account_manager_id = self.manager
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         report = self.env["sale.customer.base.report"]
         over = report.search([("company_id", "=", self.company.id), ("is_manager_over_limit", "=", True)])
         self.assertEqual(over.partner_id, self.customer | self.other, "the manager holds two customers, one allowed")
@@ -429,7 +429,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         )
         self.company.customer_base_max_key_accounts = 1
         self.company.customer_base_key_account_percent = 50
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertFalse(self.customer.with_company(self.company).is_key_account, "Acme's 17 % is no longer key")
         self.assertFalse(
             report.search([("company_id", "=", self.company.id), ("is_manager_over_limit", "=", True)]),
@@ -457,7 +457,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
 
     def test_export_of_a_list_selection(self):
         self.customer.name = '=HYPERLINK("http://example.com")'
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         wizard_form = Form(
             self.env["sale.customer.base.export"].with_context(active_model="res.partner", active_ids=[self.contact.id])
         )
@@ -484,7 +484,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
 
     def test_export_reads_right_to_left_for_an_arabic_reader(self):
         self.env["res.lang"]._activate_lang("ar_001")
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         for lang, expected in (("en_US", False), ("ar_001", True)):
             # the web client's context carries the user's language
             Export = self.env["sale.customer.base.export"].with_user(self.manager).with_context(lang=lang)
@@ -497,11 +497,11 @@ class TestCustomerBaseReports(CustomerBaseCommon):
             )
 
     def test_export_honours_what_a_salesperson_may_read(self):
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.other.user_id = self.alice
         theirs = self.order(self.other, D(2026, 6, 1), 40.0)
         theirs.user_id = self.alice
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         wizard = self.env["sale.customer.base.export"].with_user(self.alice).create({"date_from": D(2026, 1, 1)})
         workbook = self._export(wizard)
         headers = [cell.value for cell in workbook["Customers"][1]]
@@ -515,7 +515,7 @@ class TestCustomerBaseReports(CustomerBaseCommon):
         self.assertEqual(self._kpis(boss)["Revenue in period"], 640.0, "and every order")
 
     def test_export_refuses_bad_choices(self):
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         Export = self.env["sale.customer.base.export"]
         with self.assertRaisesRegex(UserError, "starts on .* after its end"):
             Export.create({"date_from": D(2026, 6, 1), "date_to": D(2026, 5, 1)}).action_export()

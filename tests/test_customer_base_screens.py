@@ -24,7 +24,7 @@ class TestWhatPeopleMeetOnScreen(CustomerBaseCommon):
         cls.customer.user_id = cls.laura
 
     def recompute(self):
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
 
     def test_ltv_is_the_margin_so_far_until_a_projection_means_something(self):
         self.order(self.customer, days_ago(20), 2947.5, cost=2000.0)  # one order: too early
@@ -108,11 +108,17 @@ class TestWhatPeopleMeetOnScreen(CustomerBaseCommon):
         prospect = self.env["res.partner"].create({"name": "Prospect", "is_company": True})
         self.order(prospect, days_ago(1), 100.0, state="draft")
         self.recompute()
+        # the Customer Base kanban and list (sale.customer.metrics), grouped by stage
         groups = (
-            self.env["res.partner"]
+            self.env["sale.customer.metrics"]
             .with_company(self.company)
             .web_read_group(
-                [("id", "in", (self.customer | self.other | prospect).ids)], ["customer_stage"], ["customer_stage"]
+                [
+                    ("partner_id", "in", (self.customer | self.other | prospect).ids),
+                    ("company_id", "=", self.company.id),
+                ],
+                ["customer_stage"],
+                ["customer_stage"],
             )["groups"]
         )
         self.assertEqual(

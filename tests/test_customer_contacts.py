@@ -112,12 +112,11 @@ class TestCustomerContacts(CustomerBaseCommon):
             [{"name": f"Due {index}", "is_company": True, "user_id": self.ann.id} for index in range(50)]
         )
         # a stage makes them customers of the company; never contacted, they are due today
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET customer_stage = jsonb_build_object(%s, 'regular') WHERE id = ANY(%s)",
-                str(self.company.id),
-                partners.ids,
-            )
+        self.env["sale.customer.metrics"].sudo().create(
+            [
+                {"company_id": self.company.id, "partner_id": partner.id, "customer_stage": "regular"}
+                for partner in partners
+            ]
         )
         self.env["res.partner"].invalidate_model()
         self.Engine._plan_company(self.company)
@@ -135,11 +134,12 @@ class TestCustomerContacts(CustomerBaseCommon):
     def test_second_touch_and_key_account_manager(self):
         self.env.cr.execute(
             SQL(
-                "UPDATE res_partner SET is_key_account = jsonb_build_object(%s, true) WHERE id = %s",
-                str(self.company.id),
+                "UPDATE sale_customer_metrics SET is_key_account = TRUE WHERE company_id = %s AND partner_id = %s",
+                self.company.id,
                 self.customer.id,
             )
         )
+        self.env["sale.customer.metrics"].invalidate_model()
         self.customer_in_company().key_account_manager_id = self.boss
         self.Rule.create({"name": "Key", "company_id": self.company.id, "sequence": 1, "key_account": "yes",
                           "cadence_days": 14, "channel": "call", "second_channel": "visit",
@@ -160,7 +160,9 @@ class TestCustomerContacts(CustomerBaseCommon):
         self.assertTrue(customer.contact_costs_more, "costs more than the year's margin")
         Partner = self.env["res.partner"].with_company(self.company)
         self.assertIn(self.customer, Partner.search([("contact_costs_more", "=", True)]), "found by the filter")
-        groups = Partner._read_group([("contact_rule_id", "!=", False)], ["contact_rule_id"], ["__count"])
+        groups = self.env["sale.customer.metrics"]._read_group(
+            [("contact_rule_id", "!=", False), ("company_id", "=", self.company.id)], ["contact_rule_id"], ["__count"]
+        )
         self.assertIn((self.rule, 1), groups, "grouped by rule")
 
     def test_lost_customers_are_left_to_win_back(self):

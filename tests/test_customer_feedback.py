@@ -125,7 +125,7 @@ class TestCustomerFeedback(CustomerBaseCommon):
         self.assertTrue(feedback.share_applied, "nobody set the share by hand later")
         self.assertEqual(customer.share_of_wallet, 85.0, "the answer becomes the share of wallet")
         self.assertEqual(customer.share_of_wallet_source, "feedback", "and says where it came from")
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertEqual(self.stage(self.customer), "loyal", "85 % is above the 80 % of a loyal customer")
 
     def test_share_set_by_hand_later_is_kept(self):
@@ -280,7 +280,7 @@ class TestCustomerFeedback(CustomerBaseCommon):
                 "complaint_note": "Late",
             }
         )
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         wizard = self.env["sale.customer.base.export"].create({"date_from": D(2026, 1, 1)})
         wizard.action_export()
         workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file)))

@@ -21,7 +21,7 @@ class TestCustomerMetrics(CustomerBaseCommon):
         self.order(self.customer, days_ago(30), 100.0, cost=50.0)
         self.order(self.customer, days_ago(10), 200.0, cost=100.0)
         self.order(self.other, days_ago(400), 1000.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
 
         customer = self.customer
         self.assertEqual(customer.customer_order_count, 3, "orders of the contact count for its company")
@@ -69,7 +69,7 @@ class TestCustomerMetrics(CustomerBaseCommon):
         self.order(self.customer, days_ago(20), 100.0)
         self.order(self.customer, days_ago(3), 70.0, company=company_b)
         self.order(self.other, days_ago(3), 30.0, company=company_b)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
 
         self.assertAlmostEqual(self.customer.revenue_to_date, 350.0, msg="500 at rate 2 + 100 in company currency")
         self.assertEqual(self.customer.customer_order_count, 2, "orders of the current company only")
@@ -82,7 +82,7 @@ class TestCustomerMetrics(CustomerBaseCommon):
 
     def test_confirming_and_cancelling_refresh_the_customer(self):
         self.order(self.customer, days_ago(40), 100.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertEqual(self.customer.customer_stage, "new", "one order")
         quotation = self.order(self.customer, TODAY, 50.0, state="draft")
         quotation.action_confirm()
@@ -106,13 +106,13 @@ class TestCustomerMetrics(CustomerBaseCommon):
         self.order(self.other, TODAY, 80.0, state="draft")
         self.assertEqual(self.other.customer_stage, "prospect", "a quotation without confirmed order")
         self.order(self.other, days_ago(1), 80.0, state="cancel")
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertEqual(self.other.customer_stage, "prospect", "cancelled orders change nothing")
 
     def test_archived_partner_orders_count(self):
         self.order(self.contact, days_ago(5), 100.0)
         self.contact.active = False
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertEqual(self.customer.customer_order_count, 1, "an archived contact's order still counts")
 
     def test_loyal_and_advocate_follow_manual_inputs(self):
@@ -128,7 +128,7 @@ class TestCustomerMetrics(CustomerBaseCommon):
     def test_key_account_reason_and_manager_limit(self):
         self.order(self.customer, days_ago(5), 950.0)
         self.order(self.other, days_ago(5), 50.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertFalse(self.other.is_key_account, "5 % of revenue")
         self.other.key_account_reason = "innovator"
         self.assertTrue(self.other.is_key_account, "a manager's reason makes it key")
@@ -143,10 +143,10 @@ class TestCustomerMetrics(CustomerBaseCommon):
 
     def test_stage_change_is_tracked(self):
         self.order(self.customer, days_ago(40), 100.0)
-        self.env["res.partner"].recompute_customer_base()
+        self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertEqual(self.customer.customer_stage, "new", "one order 40 days ago")
         with freeze_time(TODAY + datetime.timedelta(days=60)):
-            self.env["res.partner"].recompute_customer_base()
+            self.env["sale.customer.base.engine"].recompute_customer_base()
         self.assertEqual(self.customer.customer_stage, "at_risk", "100 days after a single order")
         history = self.env["sale.customer.stage.history"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(

@@ -228,10 +228,11 @@ class TestCustomerPrediction(CustomerBaseCommon):
 
     def test_forecast_report_sums_by_segment_and_salesperson(self):
         self._recompute(self.company)
-        Partner = self.env["res.partner"].with_company(self.company)
-        domain = [("customer_p_alive", ">", 0), ("parent_id", "=", False)]
-        groups = Partner._read_group(domain, ["rfm_segment"], ["predicted_revenue_12m:sum", "__count"])
-        customers = Partner.search(domain)
+        # Customer Forecast: the rows of figures of the company
+        Metrics = self.env["sale.customer.metrics"].with_company(self.company)
+        domain = [("customer_p_alive", ">", 0), ("company_id", "=", self.company.id)]
+        groups = Metrics._read_group(domain, ["rfm_segment"], ["predicted_revenue_12m:sum", "__count"])
+        customers = Metrics.search(domain)
         self.assertEqual(sum(count for _segment, _total, count in groups), len(customers), "every customer once")
         self.assertAlmostEqual(
             sum(total for _segment, total, _count in groups),
@@ -239,9 +240,9 @@ class TestCustomerPrediction(CustomerBaseCommon):
             2,
             "the segments add up to the base's predicted revenue",
         )
-        action = self.env.ref("sale_customer_base.res_partner_slipping_action")
-        slipping = Partner.search(eval(action.domain), order="predicted_clv desc")
-        self.assertIn(self.weekly, slipping, "the weekly buyer silent 7 weeks is slipping away")
+        action = self.env.ref("sale_customer_base.sale_customer_metrics_action_slipping")
+        slipping = Metrics.search(eval(action.domain), order="predicted_clv desc")
+        self.assertIn(self.weekly, slipping.partner_id, "the weekly buyer silent 7 weeks is slipping away")
         self.assertTrue(all(0 < p < 0.5 for p in slipping.mapped("customer_p_alive")), "below 50 % only")
 
     def _export(self, user=None, **values):

@@ -46,9 +46,9 @@ class TestPlanningConcurrency(CustomerBaseCommon):
             # the days overdue stored the night before: the planning rewrites the customer's row
             cr.execute(
                 SQL(
-                    "UPDATE res_partner SET contact_days_overdue = "
-                    "COALESCE(contact_days_overdue, '{}'::jsonb) || jsonb_build_object(%s, 999) WHERE id = %s",
-                    str(self.company_id),
+                    "UPDATE sale_customer_metrics SET contact_days_overdue = 999 "
+                    "WHERE company_id = %s AND partner_id = %s",
+                    self.company_id,
                     self.partner_id,
                 )
             )

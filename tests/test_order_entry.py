@@ -15,7 +15,7 @@ class TestOrderEntryQueuesItsCustomer(CustomerBaseCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.order(cls.customer, datetime.date.today() - datetime.timedelta(days=60), 100.0)
-        cls.env["res.partner"].recompute_customer_base()
+        cls.env["sale.customer.base.engine"].recompute_customer_base()
         # as in a salesperson's request: no immediate refresh
         cls.env = cls.env(context=dict(cls.env.context, customer_base_refresh_now=False))
         cls.Queue = cls.env["sale.customer.base.refresh"]

@@ -46,7 +46,7 @@ class TestSecurityWizards(CustomerBaseCommon):
         cls.other.user_id = cls.bob  # Other Customer: lost too
         cls.order(cls.customer, D(2026, 1, 10), 300.0)
         cls.order(cls.other, D(2026, 2, 10), 500.0)
-        cls.env["res.partner"].recompute_customer_base()
+        cls.env["sale.customer.base.engine"].recompute_customer_base()
 
     def as_boss(self, model):
         return self.env[model].with_user(self.boss).with_company(self.company)

@@ -30,7 +30,7 @@ import xmlrpc.client
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "static" / "description"
 VIEWPORT = {"width": 1440, "height": 900}
-CUSTOMERS = "action-sale_customer_base.res_partner_customer_base_action"  # Sales > Orders > Customer Base
+CUSTOMERS = "action-sale_customer_base.sale_customer_metrics_action"  # Sales > Orders > Customer Base
 
 
 def free_port():
@@ -167,7 +167,7 @@ def capture(url, rpc, password, out, lang_ar):
             page.evaluate("document.querySelector('.o_notebook').scrollIntoView()")
 
         shot("customer_form", f"{CUSTOMERS}/{customer}", ".o_form_view", customer_tab)
-        shot("customer_list", "action-sale_customer_base.res_partner_customer_base_action", ".o_view_controller")
+        shot("customer_list", CUSTOMERS, ".o_view_controller")
         shot("crr_graph", "action-sale_customer_base.sale_customer_base_history_action_open", ".o_view_controller")
         shot("abc_xyz_matrix", "action-sale_customer_base.sale_customer_base_report_action_matrix", ".o_pivot")
 

@@ -22,6 +22,7 @@ from ..analytics.prediction import PredictionError, forecast_check
 from ..analytics.report import default_start
 from ..analytics.workbook import FEEDBACK_COLUMNS, WorkbookData, build_workbook
 from ..models.sale_customer_base_engine import METRIC_FIELDS
+from ..models.sale_customer_metrics import SHARED_FIELDS
 
 EARLIEST_START = datetime.date(1900, 1, 1)
 MAX_YEARS = 50  # of monthly rows in the Retention sheet
@@ -156,7 +157,7 @@ class SaleCustomerBaseExport(models.TransientModel):
 
     # ---- data
     def _partner_domain(self):
-        return self.env["res.partner"]._customer_base_domain(
+        return self.env["sale.customer.metrics"]._partner_domain(
             partners=self.partner_ids,
             teams=self.team_ids,
             salespeople=self.user_ids,
@@ -240,20 +241,22 @@ class SaleCustomerBaseExport(models.TransientModel):
     def _customer_frame(self, company, partners):
         """Customers of ``partners`` (a Query) with the metrics the user may read, named like the engine's columns."""
         Partner = self.env["res.partner"]
+        Metrics = self.env["sale.customer.metrics"]
         Partner.flush_model()
+        Metrics.flush_model()
         key = str(company.id)
         readable = {
             column: (fname, sql_type)
             for column, (fname, sql_type) in METRIC_FIELDS.items()
-            if Partner._fields[fname].is_accessible(self.env)
+            if Metrics._fields[fname].is_accessible(self.env)
         }
         manager = Partner._fields["key_account_manager_id"].is_accessible(self.env)
+        # what every salesperson sees from the company's row (m), the rest from the rows she may read (mine)
         columns = [
             SQL(
-                "%s AS %s",
-                Partner._customer_figure_sql(
-                    "p", fname, SQL("(p.%s ->> %s)::%s", SQL.identifier(fname), key, SQL(sql_type)), company.id
-                ),
+                "%s.%s AS %s",
+                SQL("m" if fname in SHARED_FIELDS else "mine"),
+                SQL.identifier(fname),
                 SQL.identifier(column),
             )
             for column, (fname, sql_type) in readable.items()
@@ -277,15 +280,9 @@ class SaleCustomerBaseExport(models.TransientModel):
                        %(next)s AS next_contact_date,
                        %(overdue)s AS contact_days_overdue""",
                     lang=lang,
-                    last=Partner._customer_figure_sql(
-                        "p", "last_contact_date", SQL("(p.last_contact_date ->> %s)::date", key), company.id
-                    ),
-                    next=Partner._customer_figure_sql(
-                        "p", "next_contact_date", SQL("(p.next_contact_date ->> %s)::date", key), company.id
-                    ),
-                    overdue=Partner._customer_figure_sql(
-                        "p", "contact_days_overdue", SQL("(p.contact_days_overdue ->> %s)::int4", key), company.id
-                    ),
+                    last=SQL("mine.last_contact_date"),
+                    next=SQL("mine.next_contact_date"),
+                    overdue=SQL("mine.contact_days_overdue"),
                 )
             )
         query = SQL(
@@ -302,12 +299,16 @@ class SaleCustomerBaseExport(models.TransientModel):
               LEFT JOIN res_users AS ku ON ku.id = (p.key_account_manager_id ->> %(key)s)::int4
               LEFT JOIN res_partner AS kp ON kp.id = ku.partner_id
               %(plans)s
-              LEFT JOIN sale_customer_service_rule AS rule ON rule.id = (p.contact_rule_id ->> %(key)s)::int4
+              LEFT JOIN sale_customer_metrics AS m ON m.partner_id = p.id AND m.company_id = %(company)s
+              LEFT JOIN sale_customer_metrics AS mine ON mine.id = m.id AND mine.id IN %(readable)s
+              LEFT JOIN sale_customer_service_rule AS rule ON rule.id = m.contact_rule_id
              WHERE p.id IN %(partners)s
                AND p.id = p.commercial_partner_id
             """,
             lang=lang,
             key=key,
+            company=company.id,
+            readable=Metrics._search([("company_id", "=", company.id)]).subselect(),
             columns=SQL(", ").join(columns),
             partners=partners.subselect(),
             plans=SQL(

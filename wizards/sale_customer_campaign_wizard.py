@@ -155,7 +155,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
     def _customer_domain(self):
         # Customers picked by hand need no stage yet: a campaign may start with
         # prospects the engine has not classified.
-        return self.env["res.partner"]._customer_base_domain(
+        return self.env["sale.customer.metrics"]._partner_domain(
             partners=self.partner_ids,
             salespeople=self.salesperson_ids,
             stages=self.stage_tag_ids.mapped("code"),

@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..analytics.winback import declining_customers, quotation_cutoff, revenue_drop
-from ..models.res_partner import ABC_CLASSES
+from ..models.sale_customer_metrics import ABC_CLASSES
 
 RULE_ORDER = ("lost", "at_risk", "declining", "stalled", "chosen")
 
@@ -173,7 +173,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
 
     # ---- candidates
     def _base_domain(self):
-        domain = self.env["res.partner"]._customer_base_domain(
+        domain = self.env["sale.customer.metrics"]._partner_domain(
             partners=self.partner_ids,
             teams=self.team_ids,
             salespeople=self.salesperson_ids,

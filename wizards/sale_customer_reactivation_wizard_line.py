@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.res_partner import STAGES
+from ..models.sale_customer_metrics import STAGES
 from ..models.sale_customer_reactivation import RULES
 
 

@@ -1,0 +1,504 @@
+"""The customer's figures: one row per company and customer, written by the engine only.
+
+Every value the engine computes for a customer (stage, classes, key account flags, counts,
+dates, S/C/P/T and LTV, revenue and margin, prediction and RFM, temperature, last and next
+contact, cost to serve) is a typed column of this table, one row per (company, commercial
+partner), as crm keeps its lead scoring frequencies and OCA ``product_abc_classification``
+its classes in tables of their own: the engine writes the rows that changed in one statement
+(``sale.customer.base.engine._store``), record rules decide who reads them (the company, and
+an "own documents" salesperson her own customers only), field groups keep the money figures
+for managers. The partner shows the current company's row (``res.partner.customer_metrics_id``).
+
+What a person types about a customer (share of wallet, key account reason and manager,
+recommends us, referred by, do not contact) stays on the partner: it is edited on its form,
+tracked in its chatter and imported with it, as any other property of the partner.
+"""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..analytics.lifecycle import STAGE_LABELS
+from ..analytics.rfm import SEGMENT_LABELS as RFM_SEGMENT_LABELS
+from .crm_lead import TEMPERATURES
+
+STAGES = list(STAGE_LABELS.items())
+ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
+XYZ_CLASSES = [("x", "X"), ("y", "Y"), ("z", "Z")]
+SEGMENTS = [(abc + xyz, abc + xyz) for abc in "ABC" for xyz in "XYZ"]
+DEPENDENCY_RISKS = [("none", "None"), ("elevated", "Elevated"), ("high", "High"), ("critical", "Critical")]
+LTV_BASES = [
+    ("projected", "Projected (S x C x P x T)"),
+    ("too_early", "Too early to project: margin so far"),
+    ("lost", "Lost: value realised"),
+]
+RFM_SEGMENTS = list(RFM_SEGMENT_LABELS.items())
+ALERTS = [("complaint", "Complaint"), ("cooled", "Cooled down")]
+CONTACT_CHANNELS = [
+    ("visit", "Visit / meeting"),
+    ("call", "Call"),
+    ("email", "Email"),
+    ("note", "Note"),
+    ("activity", "Other activity"),
+    ("quotation", "Quotation"),
+    ("order", "Order"),
+]
+# What every salesperson sees of any customer (res.partner shows them from the row whatever the
+# record rules): how to treat a customer, without disclosing a colleague's sales. Every other
+# column follows the record rules: a column added later is hidden from salespeople who do not
+# work the customer unless it is named here.
+SHARED_FIELDS = (
+    "customer_stage",
+    "abc_class",
+    "xyz_class",
+    "customer_segment",
+    "dependency_risk",
+    "is_key_account",
+    "is_key_account_team",
+    "is_key_account_salesperson",
+    "customer_temperature",
+    "temperature_alert",
+    "customer_base_ranks_pending",
+    "contact_rule_id",
+)
+
+
+class SaleCustomerMetrics(models.Model):
+    _name = "sale.customer.metrics"
+    _description = "Customer Figures"
+    _rec_name = "partner_id"
+    _order = "revenue_window desc, id"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", "Customer", required=True, readonly=True, ondelete="cascade")
+    user_id = fields.Many2one(
+        "res.users",
+        "Salesperson",
+        related="partner_id.user_id",
+        store=True,
+        readonly=True,
+        index="btree_not_null",
+        help="The customer's salesperson.",
+    )
+
+    customer_stage = fields.Selection(
+        STAGES,
+        group_expand="_group_expand_customer_stage",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Where the customer stands, from its confirmed orders: first purchase, repeat, regular, loyal, "
+        "advocate; at risk when silent longer than usual; lost after a long silence; reactivated when it "
+        "came back after being lost.",
+    )
+    customer_order_count = fields.Integer(
+        "Confirmed Orders",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    first_order_date = fields.Date(
+        "First Order",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    last_order_date = fields.Date(
+        "Last Order",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    days_since_last_order = fields.Integer(
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    median_order_interval = fields.Float(
+        "Usual Days Between Orders",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Median number of days between two consecutive orders.",
+    )
+    next_order_date = fields.Date(
+        "Next Order Expected",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Last order date plus the usual days between orders.",
+    )
+    revenue_to_date = fields.Float(
+        "Revenue to Date",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    margin_to_date = fields.Float("Margin to Date", readonly=True, groups="sales_team.group_sale_manager")
+    average_order_value = fields.Float(
+        "Average Order (S)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    purchase_frequency = fields.Float(
+        "Orders per Month (C)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Confirmed orders divided by the months since the first order (at least one month).",
+    )
+    profitability = fields.Float(
+        "Margin Rate (P)",
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Margin divided by untaxed revenue, over all orders.",
+    )
+    customer_lifetime_months = fields.Float(
+        "Customer Lifetime (T, months)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="How long a customer stays, in months: fixed in the settings or estimated from lost customers.",
+    )
+    ltv = fields.Float(
+        "Lifetime Value (LTV)",
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Projected as average order x orders per month x margin rate x customer lifetime for customers "
+        "with enough history (see the settings); for new and lost customers, the margin earned so far. "
+        "Negative when the customer loses money.",
+    )
+    ltv_basis = fields.Selection(
+        LTV_BASES,
+        "LTV Basis",
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Whether the LTV is the projection or the margin earned so far, and why.",
+    )
+    customer_base_ranks_pending = fields.Boolean(
+        "Waiting for the Nightly Ranking",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Orders changed since the last full recompute: the revenue class, shares and key account status "
+        "ranked over the whole base are updated tonight.",
+    )
+    revenue_window = fields.Float(
+        "Revenue in Analysis Window",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Untaxed revenue of the last months (12 by default, see the settings).",
+    )
+    window_order_count = fields.Integer(
+        "Orders in Analysis Window",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    revenue_share = fields.Float(
+        "Share of Our Revenue",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The customer's revenue in the analysis window over the company's.",
+    )
+    abc_class = fields.Selection(
+        ABC_CLASSES,
+        string="Revenue Class (ABC)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="A: the customers making the first 80% of revenue in the analysis window, B: the next 15%, C: the rest.",
+    )
+    xyz_class = fields.Selection(
+        XYZ_CLASSES,
+        string="Regularity (XYZ)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="X: buys every month, Y: at least every quarter, Z: irregular (or, depending on the settings, "
+        "by how much its monthly revenue varies).",
+    )
+    customer_segment = fields.Selection(
+        SEGMENTS,
+        string="Segment",  # not "Customer Segment": the tab already says customer
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    dependency_risk = fields.Selection(
+        DEPENDENCY_RISKS,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="How much the company would suffer if this customer left: elevated from 20% of revenue, "
+        "high from 40%, critical from 50%.",
+    )
+    is_key_account = fields.Boolean(
+        "Key Account",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Makes at least 10% of revenue, or a manager gave a reason to treat it as key.",
+    )
+    is_key_account_team = fields.Boolean(
+        "Key for Its Sales Team",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    is_key_account_salesperson = fields.Boolean(
+        "Key for Its Salesperson",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    customer_temperature = fields.Selection(
+        TEMPERATURES,
+        "Temperature",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="How warm the customer feels about us, from its feedback, complaints, cancellations and how long "
+        "since we last heard from it: cold below 25, cool from 25, warm from 50, hot from 75.",
+    )
+    temperature_score = fields.Float(readonly=True, groups="sales_team.group_sale_salesman")
+    temperature_satisfaction = fields.Float(
+        "Satisfaction (0-100)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The mean 1-5 satisfaction of the latest feedback that gave one, on a 0-100 scale (weight 30).",
+    )
+    temperature_recommendation = fields.Float(
+        "Recommendation (0-100)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The latest 0-10 recommendation answer, times 10 (weight 30).",
+    )
+    temperature_complaints = fields.Integer(
+        "Complaints in Window",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Feedback with a complaint in the analysis window: each takes half of this component (weight 15).",
+    )
+    temperature_cancellations = fields.Integer(
+        "Cancellations and Returns in Window",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Cancelled orders and credit notes in the analysis window: each takes half of this component (weight 10).",
+    )
+    temperature_contact_days = fields.Integer(
+        "Days Since Last Contact",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Days since the latest order or feedback (weight 15, zero after the days set in the settings).",
+    )
+    temperature_previous = fields.Selection(
+        TEMPERATURES,
+        "Temperature Before the Latest Feedback",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    temperature_cooled = fields.Boolean(
+        "Cooled Down",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The latest feedback made the customer cooler by at least one level.",
+    )
+    temperature_alert = fields.Selection(
+        ALERTS,
+        "At Risk Because",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="A recent feedback holds a complaint, or made the customer cooler: an active customer is at risk "
+        "before its orders stop.",
+    )
+    last_feedback_date = fields.Date("Latest Feedback", readonly=True, groups="sales_team.group_sale_salesman")
+    feedback_advocate = fields.Boolean(
+        "Promoter in Its Feedback",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Its latest recommendation is 9-10 and it referred a customer, or its previous answer was 9-10 too: "
+        "a loyal customer counts as an advocate.",
+    )
+    customer_p_alive = fields.Float(
+        "Probability Still Active",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Model prediction (MBG/NBD) from the customer's own rhythm of orders: the chance it still buys from "
+        "us. Empty when the company has too few repeat customers for the model.",
+    )
+    expected_orders_90 = fields.Float(
+        "Expected Orders (90 days)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Model prediction: orders (order days) expected from this customer in the next 90 days.",
+    )
+    expected_orders_365 = fields.Float(
+        "Expected Orders (12 months)",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    predicted_revenue_12m = fields.Float(
+        "Predicted Revenue (12 months)",
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Model prediction: expected orders in the next 12 months x expected amount per order (Gamma-Gamma).",
+    )
+    predicted_margin_12m = fields.Float(
+        "Predicted Margin (12 months)",
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+    )
+    predicted_clv = fields.Float(
+        "Predicted CLV (model)",
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="Model prediction: margin expected from this customer over the next 3 years, discounted each year "
+        "at the rate of the settings. The Lifetime Value (LTV) beside it is the formula S x C x P x T.",
+    )
+    rfm_recency = fields.Integer("RFM Recency", readonly=True, groups="sales_team.group_sale_salesman")
+    rfm_frequency = fields.Integer("RFM Frequency", readonly=True, groups="sales_team.group_sale_salesman")
+    rfm_monetary = fields.Integer("RFM Monetary", readonly=True, groups="sales_team.group_sale_salesman")
+    rfm_score = fields.Char(
+        "RFM Score",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Recency, frequency and monetary value, each 1 (lowest fifth of the customers) to 5 (highest fifth).",
+    )
+    rfm_segment = fields.Selection(
+        RFM_SEGMENTS,
+        "RFM Segment",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    customer_base_signature = fields.Char(readonly=True, groups="base.group_system")
+    contact_rule_id = fields.Many2one(
+        "sale.customer.service.rule",
+        "Service Rule",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The rule of the service policy that says how often this customer hears from us.",
+    )
+    last_contact_date = fields.Date(
+        "Last Contact",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The latest activity done, note, email, meeting, order or quotation with the customer or its contacts.",
+    )
+    last_contact_channel = fields.Selection(
+        CONTACT_CHANNELS,
+        "Last Contact By",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    next_contact_date = fields.Date(
+        "Next Contact Due",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="When the service rule wants the customer contacted again: today when never contacted.",
+    )
+    next_contact_channel = fields.Selection(
+        CONTACT_CHANNELS,
+        "Next Contact By",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+    contact_days_overdue = fields.Integer(
+        "Days Overdue",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Days since the next contact was due; 0 when on time.",
+    )
+    contact_yearly_cost = fields.Float(
+        "Yearly Cost to Serve",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="What the contacts the service rule asks for cost a year (see the rule).",
+    )
+    contact_costs_more = fields.Boolean(
+        "Costs More Than It Earns",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The yearly cost to serve is above the margin of the orders of the last 365 days.",
+    )
+
+    _sql_constraints = [
+        ("company_partner_unique", "UNIQUE(company_id, partner_id)", "A customer has one row of figures per company."),
+    ]
+
+    def init(self):
+        super().init()
+        # lists filter and group the company's customers by these
+        for column in ("customer_stage", "customer_segment", "abc_class"):
+            self.env.cr.execute(
+                f"CREATE INDEX IF NOT EXISTS sale_customer_metrics_{column}_index "
+                f"ON sale_customer_metrics (company_id, {column})"
+            )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS sale_customer_metrics_key_account_index "
+            "ON sale_customer_metrics (company_id) WHERE is_key_account"
+        )
+
+    def _group_expand_customer_stage(self, stages, domain):
+        """Groups by stage come in lifecycle order (prospect ... advocate, at risk, lost, reactivated)."""
+        order = [stage for stage, _label in STAGES]
+        return sorted(set(stages), key=order.index)
+
+    @api.model
+    def _customer_figures_restricted(self):
+        """Whether the user sees order figures of their own customers only (sales "own documents")."""
+        return not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
+
+    @api.model
+    def _own_customers_sql(self, companies):
+        """The user's customers in ``companies`` (an id, a list of ids or an SQL expression), as a
+        parenthesised sub-select of commercial partner ids.
+
+        Her customers are facts she cannot write herself: the customers whose salesperson she is
+        (only sales managers assign it, see ``_check_ownership_values``; the customer's own row
+        counts, not a contact she adds under it) and those with a confirmed order of hers.
+        """
+        # read from the database: what a request changed moments ago must count
+        self.env["res.partner"].flush_model(["user_id", "commercial_partner_id"])
+        self.env["sale.order"].flush_model(["user_id", "state", "company_id", "partner_id"])
+        if isinstance(companies, SQL):
+            company = SQL("= %s", companies)
+        else:
+            company = SQL("= ANY(%s)", [companies] if isinstance(companies, int) else list(companies))
+        return SQL(
+            """(
+                SELECT own.id FROM res_partner AS own
+                 WHERE own.user_id = %(uid)s AND own.id = own.commercial_partner_id
+                 UNION
+                SELECT sold.commercial_partner_id
+                  FROM sale_order AS so JOIN res_partner AS sold ON sold.id = so.partner_id
+                 WHERE so.user_id = %(uid)s AND so.state = 'sale' AND so.company_id %(company)s
+            )""",
+            uid=self.env.uid,
+            company=company,
+        )
+
+    @api.model
+    def _partner_domain(
+        self,
+        partners=None,
+        teams=None,
+        salespeople=None,
+        stages=(),
+        segments=(),
+        abc_class=False,
+        key_accounts_only=False,
+        classified_only=True,
+    ):
+        """The customers a worklist or an export picks, as a domain: commercial
+        partners (companies or individuals without a parent), narrowed by the
+        choices every customer-base wizard offers. One definition so that the
+        win-back search, a campaign and the workbook agree on who "the customers
+        of team X in stage Y" are."""
+        domain = ["|", ("parent_id", "=", False), ("is_company", "=", True)]
+        if classified_only:
+            domain.append(("customer_stage", "!=", False))
+        if partners:
+            domain.append(("id", "in", partners.commercial_partner_id.ids))
+        if teams:
+            domain.append(("user_id.sale_team_id", "in", teams.ids))
+        if salespeople:
+            domain.append(("user_id", "in", salespeople.ids))
+        if stages:
+            domain.append(("customer_stage", "in", list(stages)))
+        if segments:
+            domain.append(("customer_segment", "in", list(segments)))
+        if abc_class:
+            domain.append(("abc_class", "=", abc_class))
+        if key_accounts_only:
+            domain.append(("is_key_account", "=", True))
+        return domain
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "views": [(False, "form")],
+        }
