@@ -32,7 +32,7 @@ ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
 COMPANIES = int(os.environ.get("BENCH_COMPANIES", "2"))
 ORDER_RUNS = int(os.environ.get("BENCH_ORDER_RUNS", "200"))
 BATCH = int(os.environ.get("BENCH_BATCH", "100"))
-HOOKS = ("create", "write", "action_confirm", "_action_cancel")
+HOOKS = ("create", "write", "_prepare_confirmation_values", "_action_cancel")
 
 
 def median(values):

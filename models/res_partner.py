@@ -17,7 +17,7 @@ from odoo.tools import SQL, Query, format_date, formatLang
 from .crm_lead import READINESS
 from .sale_customer_base_engine import MANUAL_FIELDS, METRIC_FNAMES
 from .sale_customer_contact_engine import CONTACT_FNAMES
-from .sale_customer_metrics import SHARED_FIELDS
+from .sale_customer_metrics import CALENDAR_FIELDS, SHARED_FIELDS
 
 KEY_ACCOUNT_REASONS = [
     ("potential", "Growth Potential"),
@@ -26,7 +26,7 @@ KEY_ACCOUNT_REASONS = [
     ("demanding", "Demanding Customer"),
 ]
 MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
-ENGINE_FIELDS = frozenset(METRIC_FNAMES) | frozenset(CONTACT_FNAMES)
+ENGINE_FIELDS = frozenset(METRIC_FNAMES) | frozenset(CONTACT_FNAMES) | CALENDAR_FIELDS
 # Engine values drawn from the customer's orders, feedback or contacts: an "own documents"
 # salesperson reads them on her customers only (the record rules of sale.customer.metrics)
 ORDER_FIGURE_FIELDS = ENGINE_FIELDS - frozenset(SHARED_FIELDS) - {"customer_base_signature"}
@@ -104,6 +104,7 @@ class ResPartner(models.Model):
     temperature_contact_days = fields.Integer(
         related="customer_metrics_id.temperature_contact_days", compute_sudo=False
     )
+    temperature_contact_date = fields.Date(related="customer_metrics_id.temperature_contact_date", compute_sudo=False)
     temperature_previous = fields.Selection(related="customer_metrics_id.temperature_previous", compute_sudo=False)
     temperature_cooled = fields.Boolean(related="customer_metrics_id.temperature_cooled", compute_sudo=False)
     temperature_alert = fields.Selection(related="customer_shared_metrics_id.temperature_alert")

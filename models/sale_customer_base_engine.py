@@ -42,7 +42,6 @@ METRIC_FIELDS = {
     "order_count": ("customer_order_count", "int4"),
     "first_order_date": ("first_order_date", "date"),
     "last_order_date": ("last_order_date", "date"),
-    "days_since_last_order": ("days_since_last_order", "int4"),
     "median_order_interval": ("median_order_interval", "float8"),
     "next_order_date": ("next_order_date", "date"),
     "revenue_total": ("revenue_to_date", "float8"),
@@ -71,7 +70,7 @@ METRIC_FIELDS = {
     "temperature_recommendation": ("temperature_recommendation", "float8"),
     "temperature_complaints": ("temperature_complaints", "int4"),
     "temperature_cancellations": ("temperature_cancellations", "int4"),
-    "temperature_contact_days": ("temperature_contact_days", "int4"),
+    "temperature_contact_date": ("temperature_contact_date", "date"),
     "temperature_previous": ("temperature_previous", "varchar"),
     "temperature_cooled": ("temperature_cooled", "bool"),
     "temperature_alert": ("temperature_alert", "varchar"),
@@ -211,7 +210,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             }
         # the prediction's parameters are fitted once a day; later runs of the day score with them
         fitted = known.customer_base_prediction or {}
-        fitted_today = fitted.get("fitted_on") == str(as_of) and bool(stored_params(fitted))
+        fitted_today = fitted.get("fitted_on") == str(as_of)
         orders = self._orders_frame(company, as_of)
         result = customer_metrics(
             orders,
@@ -648,6 +647,11 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         Metrics = self.env["sale.customer.metrics"]
         Metrics.flush_model()
         self.env["res.partner"].flush_model(["user_id"])
+        # dates, not the days since them: the calendar does not rewrite the rows (sale.customer.metrics)
+        metrics = metrics.assign(
+            temperature_contact_date=pd.to_datetime(as_of)
+            - pd.to_timedelta(metrics["temperature_contact_days"], unit="D")
+        )
         values = self._value_frame(metrics)
         stored = self._stored_signatures(company, partner_ids)
         # the signature covers every value: equal signatures, nothing to write

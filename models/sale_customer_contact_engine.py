@@ -34,7 +34,6 @@ CONTACT_FIELDS = {
     "last_contact_channel": ("last_contact_channel", "varchar"),
     "next_contact_date": ("next_contact_date", "date"),
     "due_channel": ("next_contact_channel", "varchar"),
-    "days_overdue": ("contact_days_overdue", "int4"),
     "yearly_cost": ("contact_yearly_cost", "float8"),
     "costs_more_than_earns": ("contact_costs_more", "bool"),
 }

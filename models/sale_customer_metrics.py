@@ -14,7 +14,11 @@ recommends us, referred by, do not contact) stays on the partner: it is edited o
 tracked in its chatter and imported with it, as any other property of the partner.
 """
 
+import datetime
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..analytics.lifecycle import STAGE_LABELS
@@ -42,6 +46,8 @@ CONTACT_CHANNELS = [
     ("quotation", "Quotation"),
     ("order", "Order"),
 ]
+# counted from a stored date when read (``_compute_calendar_days``)
+CALENDAR_FIELDS = frozenset({"days_since_last_order", "temperature_contact_days", "contact_days_overdue"})
 # What every salesperson sees of any customer (res.partner shows them from the row whatever the
 # record rules): how to treat a customer, without disclosing a colleague's sales. Every other
 # column follows the record rules: a column added later is hidden from salespeople who do not
@@ -105,8 +111,11 @@ class SaleCustomerMetrics(models.Model):
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
+    # values that move with the calendar are computed on read from the stored dates: a night
+    # without orders does not rewrite every customer (see ``_compute_calendar_days``)
     days_since_last_order = fields.Integer(
-        readonly=True,
+        compute="_compute_calendar_days",
+        search="_search_days_since_last_order",
         groups="sales_team.group_sale_salesman",
     )
     median_order_interval = fields.Float(
@@ -266,9 +275,16 @@ class SaleCustomerMetrics(models.Model):
         groups="sales_team.group_sale_salesman",
         help="Cancelled orders and credit notes in the analysis window: each takes half of this component (weight 10).",
     )
+    temperature_contact_date = fields.Date(
+        "Last Heard From",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="The latest order or feedback of the customer.",
+    )
     temperature_contact_days = fields.Integer(
         "Days Since Last Contact",
-        readonly=True,
+        compute="_compute_calendar_days",
+        search="_search_temperature_contact_days",
         groups="sales_team.group_sale_salesman",
         help="Days since the latest order or feedback (weight 15, zero after the days set in the settings).",
     )
@@ -385,7 +401,8 @@ class SaleCustomerMetrics(models.Model):
     )
     contact_days_overdue = fields.Integer(
         "Days Overdue",
-        readonly=True,
+        compute="_compute_calendar_days",
+        search="_search_contact_days_overdue",
         groups="sales_team.group_sale_salesman",
         help="Days since the next contact was due; 0 when on time.",
     )
@@ -418,6 +435,47 @@ class SaleCustomerMetrics(models.Model):
             "CREATE INDEX IF NOT EXISTS sale_customer_metrics_key_account_index "
             "ON sale_customer_metrics (company_id) WHERE is_key_account"
         )
+
+    @api.depends("last_order_date", "temperature_contact_date", "next_contact_date")
+    @api.depends_context("tz")
+    def _compute_calendar_days(self):
+        today = fields.Date.context_today(self)
+        for row in self:
+            row.days_since_last_order = (today - row.last_order_date).days if row.last_order_date else 0
+            row.temperature_contact_days = (
+                (today - row.temperature_contact_date).days if row.temperature_contact_date else 0
+            )
+            row.contact_days_overdue = max(0, (today - row.next_contact_date).days) if row.next_contact_date else 0
+
+    @api.model
+    def _days_domain(self, date_field, operator, value, overdue=False):
+        """``(days since <date_field>) <operator> <value>`` as a condition on the date itself; no date
+        counts as 0 days, and so does a date still to come when ``overdue``."""
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or isinstance(value, bool) or value is None:
+            raise UserError(self.env._("Compare a number of days with a number."))
+        today = fields.Date.context_today(self)
+        days = int(value)
+        # more days since the date: an earlier date
+        flipped = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}[operator]
+        counted = [(date_field, flipped, today - datetime.timedelta(days=days))]
+        if overdue:
+            counted = expression.AND([[(date_field, "<", today)], counted])
+        zero_matches = {"=": 0 == days, "!=": 0 != days, "<": 0 < days, "<=": 0 <= days, ">": 0 > days}.get(
+            operator, 0 >= days
+        )
+        if not zero_matches:
+            return counted
+        zero = [[(date_field, "=", False)], [(date_field, ">=", today)]] if overdue else [[(date_field, "=", False)]]
+        return expression.OR([*zero, counted])
+
+    def _search_days_since_last_order(self, operator, value):
+        return self._days_domain("last_order_date", operator, value)
+
+    def _search_temperature_contact_days(self, operator, value):
+        return self._days_domain("temperature_contact_date", operator, value)
+
+    def _search_contact_days_overdue(self, operator, value):
+        return self._days_domain("next_contact_date", operator, value, overdue=True)
 
     def _group_expand_customer_stage(self, stages, domain):
         """Groups by stage come in lifecycle order (prospect ... advocate, at risk, lost, reactivated)."""

@@ -31,7 +31,6 @@ class SaleCustomerBaseReport(models.Model):
             "dependency_risk",
             "is_key_account",
             "last_order_date",
-            "days_since_last_order",
             "customer_order_count",
             "revenue_window",
             "revenue_to_date",
@@ -132,7 +131,7 @@ class SaleCustomerBaseReport(models.Model):
                    m.dependency_risk,
                    COALESCE(m.is_key_account, FALSE) AS is_key_account,
                    mine.last_order_date,
-                   mine.days_since_last_order,
+                   %(today)s - mine.last_order_date AS days_since_last_order,
                    COALESCE(mine.customer_order_count, 0) AS customer_order_count,
                    COALESCE(mine.revenue_window, 0)::numeric AS revenue_window,
                    COALESCE(mine.revenue_to_date, 0)::numeric AS revenue_to_date,
@@ -150,6 +149,7 @@ class SaleCustomerBaseReport(models.Model):
             """,
             companies=tuple(self.env.companies.ids),
             readable=readable.subselect(),
+            today=fields.Date.context_today(self),
         )
 
     def _read_group_orderby(self, order, groupby_terms, query):

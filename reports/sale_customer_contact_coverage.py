@@ -29,7 +29,6 @@ class SaleCustomerContactCoverage(models.Model):
             "last_contact_date",
             "last_contact_channel",
             "next_contact_date",
-            "contact_days_overdue",
             "contact_yearly_cost",
             "customer_segment",
         ],
@@ -57,8 +56,9 @@ class SaleCustomerContactCoverage(models.Model):
     def _table_query(self):
         status = SQL(
             """CASE WHEN m.last_contact_date IS NULL THEN 'never'
-                    WHEN m.contact_days_overdue > 0 THEN 'overdue'
-                    ELSE 'on_time' END"""
+                    WHEN m.next_contact_date < %s THEN 'overdue'
+                    ELSE 'on_time' END""",
+            fields.Date.context_today(self),
         )
         return self._coverage_query(status)
 
@@ -80,7 +80,7 @@ class SaleCustomerContactCoverage(models.Model):
                            m.last_contact_date,
                            m.last_contact_channel,
                            m.next_contact_date,
-                           COALESCE(m.contact_days_overdue, 0) AS days_overdue,
+                           GREATEST(0, %(today)s - m.next_contact_date) AS days_overdue,
                            1 AS customer_count,
                            m.contact_yearly_cost AS yearly_cost
                       FROM sale_customer_metrics AS m
@@ -88,4 +88,5 @@ class SaleCustomerContactCoverage(models.Model):
                    ) AS rows
             """,
             status=status,
+            today=fields.Date.context_today(self),
         )

@@ -19,3 +19,4 @@ from . import test_hardening_jobs
 from . import test_hardening_records
 from . import test_hardening_ownership
 from . import test_order_entry
+from . import test_customer_metrics_table

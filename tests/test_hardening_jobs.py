@@ -43,10 +43,10 @@ class TestPlanningConcurrency(CustomerBaseCommon):
             self.today = fields.Date.context_today(partner)
             # last heard from by an order 100 days ago: due under every rule of the company
             self._order(env, state="sale", date_order=fields.Datetime.now() - datetime.timedelta(days=100))
-            # the days overdue stored the night before: the planning rewrites the customer's row
+            # a next contact due date stored the night before: the planning rewrites the customer's row
             cr.execute(
                 SQL(
-                    "UPDATE sale_customer_metrics SET contact_days_overdue = 999 "
+                    "UPDATE sale_customer_metrics SET next_contact_date = '2000-01-01' "
                     "WHERE company_id = %s AND partner_id = %s",
                     self.company_id,
                     self.partner_id,

@@ -261,6 +261,12 @@ class SaleCustomerBaseExport(models.TransientModel):
             )
             for column, (fname, sql_type) in readable.items()
         ]
+        # the days since a date are counted today (the table keeps the dates)
+        today = fields.Date.context_today(self)
+        if "last_order_date" in readable:
+            columns.append(SQL("%s - mine.last_order_date AS days_since_last_order", today))
+        if "temperature_contact_date" in readable:
+            columns.append(SQL("%s - mine.temperature_contact_date AS temperature_contact_days", today))
         if manager:
             columns.append(SQL("kp.name AS key_account_manager"))
         # the key account plans the user may read: target, health and people-map coverage
@@ -282,7 +288,7 @@ class SaleCustomerBaseExport(models.TransientModel):
                     lang=lang,
                     last=SQL("mine.last_contact_date"),
                     next=SQL("mine.next_contact_date"),
-                    overdue=SQL("mine.contact_days_overdue"),
+                    overdue=SQL("GREATEST(0, %s - mine.next_contact_date)", today),
                 )
             )
         query = SQL(
