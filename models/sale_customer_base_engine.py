@@ -32,6 +32,7 @@ from odoo.tools import SQL, mute_logger
 from ..analytics import customer_metrics
 from ..analytics.prediction import stored_params
 from ..analytics.rfm import RFM_COLUMNS
+from .sale_customer_contact_engine import CONTACT_FIELDS
 from .sale_order import ORDER_MARGIN, ORDER_REVENUE
 
 _logger = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ METRIC_FIELDS = {
     "signature": ("customer_base_signature", "varchar"),
 }
 METRIC_FNAMES = [fname for fname, _type in METRIC_FIELDS.values()]
+# every column the engine writes in one statement: its values, the contact schedule, their signature
+STORED_FIELDS = {
+    **{column: field for column, field in METRIC_FIELDS.items() if column != "signature"},
+    **CONTACT_FIELDS,
+    "signature": METRIC_FIELDS["signature"],
+}
 # Inputs a person gives that the stage or the key account flag depend on
 MANUAL_FIELDS = ("share_of_wallet", "is_customer_advocate", "key_account_reason", "referred_by_id")
 # the order fields the confirmed orders' query reads
@@ -222,11 +229,10 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             cancellations=self._cancellations_frame(company),
             prediction_params=stored_params(fitted) if fitted_today else None,
         )
-        written = self._store(company, as_of, result.metrics)
+        # last contact and next contact due follow the new segments and stages: written with them
+        written = self._store(company, as_of, self._with_contacts(company, as_of, result.metrics, orders))
         # key accounts: plans for the new ones, figures and alarms of all (sale_customer_key_account.py)
         self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, orders)
-        # last contact and next contact due follow the new segments and stages
-        self.env["sale.customer.contact.engine"].sudo()._compute_company(company, as_of=as_of)
         # the same orders give the periods in progress of the customer base history
         self.env["sale.customer.base.history"].sudo()._refresh_open_periods(company, force=True, orders=orders)
         # orders imported already confirmed never pass through a confirmation
@@ -330,8 +336,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             return
         settings = company._customer_base_settings()
         as_of = fields.Date.context_today(self)
+        orders = self._orders_frame(company, as_of, ids)
         result = customer_metrics(
-            self._orders_frame(company, as_of, ids),
+            orders,
             as_of,
             settings,
             prospects=self._prospects(company, ids),
@@ -343,10 +350,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             # the refresh runs for whoever confirmed the order: the fit is a manager's field
             prediction_params=stored_params(company.sudo().customer_base_prediction),
         )
-        self._store(company, as_of, result.metrics, ids)
+        # the order or quotation is a contact: last contact and next due follow, in the same write
+        self._store(company, as_of, self._with_contacts(company, as_of, result.metrics, orders, ids), ids)
         self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, partner_ids=ids)
-        # the order or quotation is a contact: last contact and next due follow
-        self.env["sale.customer.contact.engine"].sudo()._compute_company(company, ids, as_of)
 
     @api.model
     def _refresh_deferred(self, company=None, limit=None):
@@ -689,10 +695,23 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         )
 
     @api.model
+    def _with_contacts(self, company, as_of, metrics, orders, partner_ids=None):
+        """``metrics`` with the contact schedule of the customers (rule, last and next contact,
+        cost to serve), computed from the stages and classes of ``metrics`` and the margins of
+        ``orders`` in memory: one pass, one write."""
+        classes = metrics[["abc_class", "xyz_class", "customer_segment", "customer_stage", "is_key_account"]]
+        _customers, schedule = (
+            self.env["sale.customer.contact.engine"]
+            .sudo()
+            ._schedule(company, as_of, partner_ids, classes=classes, orders=orders)
+        )
+        return metrics.join(schedule[list(CONTACT_FIELDS)], how="left")
+
+    @api.model
     def _value_frame(self, metrics):
         """``metrics`` as the typed rows to store, named after the partner fields, with their signature."""
         frame = pd.DataFrame({"id": metrics.index.astype("int64")})
-        for column, (fname, sql_type) in METRIC_FIELDS.items():
+        for column, (fname, sql_type) in STORED_FIELDS.items():
             if column == "signature":
                 continue
             values = metrics[column].reset_index(drop=True)
@@ -715,7 +734,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         """Put ``frame`` (see ``_value_frame``) into the temporary table of new values: COPY for
         many customers, one INSERT for the few of a refresh."""
         columns = SQL(", ").join(
-            SQL("%s %s", SQL.identifier(fname), SQL(sql_type)) for fname, sql_type in METRIC_FIELDS.values()
+            SQL("%s %s", SQL.identifier(fname), SQL(sql_type)) for fname, sql_type in STORED_FIELDS.values()
         )
         table = SQL.identifier(NEW_VALUES_TABLE)
         self.env.cr.execute(
@@ -730,7 +749,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
                 SQL("INSERT INTO %s VALUES %s", table, SQL(", ").join(SQL("%s", tuple(row)) for row in rows))
             )
             return
-        booleans = [fname for fname, sql_type in METRIC_FIELDS.values() if sql_type == "bool"]
+        booleans = [fname for fname, sql_type in STORED_FIELDS.values() if sql_type == "bool"]
         frame = frame.assign(**{fname: frame[fname].map({True: "t", False: "f"}) for fname in booleans})
         buffer = io.StringIO()
         frame.to_csv(buffer, index=False, header=False)
@@ -741,7 +760,7 @@ class SaleCustomerBaseEngine(models.AbstractModel):
     def _write_changed_values(self, company):
         """One INSERT of the new rows and UPDATE of the rows whose values differ from the new ones
         (their signatures differ); the ids of their customers."""
-        columns = [SQL.identifier(fname) for fname in METRIC_FNAMES]
+        columns = [SQL.identifier(fname) for fname, _type in STORED_FIELDS.values()]
         rows = self.env.execute_query(
             SQL(
                 """

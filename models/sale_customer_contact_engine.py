@@ -40,6 +40,8 @@ CONTACT_FIELDS = {
 CONTACT_FNAMES = [fname for fname, _type in CONTACT_FIELDS.values()]
 NEW_CONTACTS_TABLE = "sale_customer_contact_new_values"  # temporary, per transaction
 COST_DECIMALS = 2
+# what the service rules match on, from the customer's figures
+CLASS_COLUMNS = ("abc_class", "xyz_class", "customer_segment", "customer_stage", "is_key_account")
 # activity type category -> channel, for activity types no rule names
 CATEGORY_CHANNELS = {"phonecall": "call", "meeting": "visit"}
 CHANNEL_XMLIDS = {
@@ -61,7 +63,19 @@ class SaleCustomerContactEngine(models.AbstractModel):
         frame (indexed by partner id) with the customers' assignees. Customers of ``busy_ids``
         (rows another transaction holds) are left as they are and out of the schedule."""
         as_of = as_of or fields.Date.context_today(self)
-        customers = self._customers_frame(company, as_of, partner_ids)
+        customers, schedule = self._schedule(company, as_of, partner_ids)
+        if busy_ids:
+            schedule = schedule.drop(index=list(busy_ids), errors="ignore")
+        self._store(company, schedule, partner_ids, busy_ids)
+        return schedule.join(customers[["user_id", "key_account_manager_id", "is_key_account"]])
+
+    @api.model
+    def _schedule(self, company, as_of, partner_ids=None, classes=None, orders=None):
+        """The customers of ``company`` the policy applies to and their schedule (see
+        :func:`..analytics.contacts.contact_schedule`), not stored. ``classes`` (stage, classes and
+        key account flag by partner id) and ``orders`` (the engine's frame of confirmed orders) are
+        the engine's own, in memory, during a recompute; read otherwise."""
+        customers = self._customers_frame(company, as_of, partner_ids, classes, orders)
         rules = self.env["sale.customer.service.rule"].sudo().search([("company_id", "=", company.id)])
         contacts = self._contacts_frame(company, as_of, rules, partner_ids)
         schedule = contact_schedule(
@@ -72,10 +86,8 @@ class SaleCustomerContactEngine(models.AbstractModel):
             as_of,
             unit_value=company.customer_base_contact_unit_value,
         )
-        if busy_ids:
-            schedule = schedule.drop(index=list(busy_ids), errors="ignore")
-        self._store(company, schedule, partner_ids, busy_ids)
-        return schedule.join(customers[["user_id", "key_account_manager_id", "is_key_account"]])
+        schedule["yearly_cost"] = schedule["yearly_cost"].astype(float).round(COST_DECIMALS)
+        return customers, schedule
 
     @api.model
     def _refresh_partners(self, company, partners):
@@ -231,14 +243,29 @@ class SaleCustomerContactEngine(models.AbstractModel):
 
     # ---- reads
     @api.model
-    def _customers_frame(self, company, as_of, partner_ids=None):
+    def _customers_frame(self, company, as_of, partner_ids=None, classes=None, orders=None):
         """The customers of ``company`` the policy applies to (stage known, not lost), with what
-        the rules match on and the margin of their confirmed orders of the last 365 days."""
+        the rules match on and the margin of their confirmed orders of the last 365 days.
+
+        The stage, classes and key account flag come from ``classes`` when given (the engine's
+        values of this run), else from the stored figures; the margins from ``orders`` (the
+        engine's frame) when given, else from the orders themselves."""
         self.env["res.partner"].flush_model()
         self.env["sale.customer.metrics"].flush_model()
-        key = str(company.id)
         engine = self.env["sale.customer.base.engine"]
         partners = SQL() if partner_ids is None else SQL("AND p.id = ANY(%s)", list(partner_ids))
+        figures = SQL(
+            """
+            m.abc_class, m.xyz_class, m.customer_segment, m.customer_stage,
+            COALESCE(m.is_key_account, FALSE) AS is_key_account,
+            """
+        )
+        source = SQL("sale_customer_metrics AS m JOIN res_partner AS p ON p.id = m.partner_id")
+        condition = SQL("m.company_id = %s AND m.customer_stage IS NOT NULL AND m.customer_stage <> 'lost'", company.id)
+        if classes is not None:
+            figures = SQL()
+            source = SQL("res_partner AS p")
+            condition = SQL("p.id = p.commercial_partner_id")
         customers = engine._frame(
             SQL(
                 """
@@ -250,35 +277,40 @@ class SaleCustomerContactEngine(models.AbstractModel):
                      WHERE so.company_id = %(company)s AND so.state <> 'cancel' %(orders_of)s
                      ORDER BY c.commercial_partner_id, so.date_order DESC, so.id DESC
                 )
-                SELECT p.id AS partner_id,
-                       m.abc_class,
-                       m.xyz_class,
-                       m.customer_segment,
-                       m.customer_stage,
-                       COALESCE(m.is_key_account, FALSE) AS is_key_account,
+                SELECT p.id AS partner_id, %(figures)s
                        p.user_id,
                        t.team_id,
                        (p.key_account_manager_id ->> %(key)s)::int4 AS key_account_manager_id
-                  FROM sale_customer_metrics AS m
-                  JOIN res_partner AS p ON p.id = m.partner_id
+                  FROM %(source)s
                   LEFT JOIN teams AS t ON t.id = p.id
-                 WHERE m.company_id = %(company)s AND p.active
-                   AND m.customer_stage IS NOT NULL AND m.customer_stage <> 'lost'
-                   %(partners)s
+                 WHERE %(condition)s AND p.active %(partners)s
                 """,
-                key=key,
+                key=str(company.id),
                 company=company.id,
+                figures=figures,
+                source=source,
+                condition=condition,
                 partners=partners,
                 orders_of=SQL() if partner_ids is None else SQL("AND c.commercial_partner_id = ANY(%s)", partner_ids),
             )
         ).set_index("partner_id")
-        since = fields.Datetime.to_datetime(as_of) - datetime.timedelta(days=364)
-        until = fields.Datetime.to_datetime(as_of) + datetime.timedelta(days=1)
-        orders = engine._confirmed_orders_sql(company, since=since, until=until, partner_ids=partner_ids)
-        margins = engine._frame(
-            SQL("SELECT partner_id, SUM(margin) AS margin_year FROM (%s) AS o GROUP BY partner_id", orders)
-        )
-        customers["margin_year"] = margins.set_index("partner_id")["margin_year"].reindex(customers.index).fillna(0.0)
+        if classes is not None:
+            known = classes[classes["customer_stage"].notna() & (classes["customer_stage"] != "lost")]
+            customers = known[list(CLASS_COLUMNS)].join(customers, how="inner")
+        since = fields.Date.to_date(as_of) - datetime.timedelta(days=364)
+        if orders is not None:
+            first_day = (since - datetime.date(1970, 1, 1)).days
+            recent = orders[orders["day"] >= first_day]
+            margins = recent.groupby("partner_id")["margin"].sum()
+        else:
+            until = fields.Datetime.to_datetime(as_of) + datetime.timedelta(days=1)
+            confirmed = engine._confirmed_orders_sql(
+                company, since=fields.Datetime.to_datetime(since), until=until, partner_ids=partner_ids
+            )
+            margins = engine._frame(
+                SQL("SELECT partner_id, SUM(margin) AS margin_year FROM (%s) AS o GROUP BY partner_id", confirmed)
+            ).set_index("partner_id")["margin_year"]
+        customers["margin_year"] = margins.reindex(customers.index).fillna(0.0).astype(float)
         # COPY writes booleans as t / f
         customers["is_key_account"] = customers["is_key_account"].isin([True, "t", "true"])
         for column in ("abc_class", "xyz_class", "customer_segment", "customer_stage"):
@@ -540,7 +572,10 @@ class SaleCustomerContactEngine(models.AbstractModel):
                    AND (%(stored)s) IS DISTINCT FROM (%(new)s)
                        %(scope)s
                 """,
-                assignments=SQL(", ").join(SQL("%s = v.%s", f, f) for f in fnames),
+                # the row no longer holds what its signature says: the next recompute rewrites it
+                assignments=SQL(", ").join(
+                    [*(SQL("%s = v.%s", f, f) for f in fnames), SQL("customer_base_signature = NULL")]
+                ),
                 stored=SQL(", ").join(SQL("m.%s", f) for f in fnames),
                 new=SQL(", ").join(SQL("v.%s", f) for f in fnames),
                 table=table,
@@ -557,7 +592,9 @@ class SaleCustomerContactEngine(models.AbstractModel):
                  WHERE m.company_id = %(company)s AND NOT (%(empty)s)
                    AND NOT EXISTS (SELECT 1 FROM %(table)s AS v WHERE v.id = m.partner_id) %(scope)s
                 """,
-                removals=SQL(", ").join(SQL("%s = NULL", f) for f in fnames),
+                removals=SQL(", ").join(
+                    [*(SQL("%s = NULL", f) for f in fnames), SQL("customer_base_signature = NULL")]
+                ),
                 empty=SQL(" AND ").join(SQL("m.%s IS NULL", f) for f in fnames),
                 company=company.id,
                 table=table,

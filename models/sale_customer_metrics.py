@@ -20,6 +20,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 from ..analytics.lifecycle import STAGE_LABELS
 from ..analytics.rfm import SEGMENT_LABELS as RFM_SEGMENT_LABELS
@@ -427,13 +428,9 @@ class SaleCustomerMetrics(models.Model):
         super().init()
         # lists filter and group the company's customers by these
         for column in ("customer_stage", "customer_segment", "abc_class"):
-            self.env.cr.execute(
-                f"CREATE INDEX IF NOT EXISTS sale_customer_metrics_{column}_index "
-                f"ON sale_customer_metrics (company_id, {column})"
-            )
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS sale_customer_metrics_key_account_index "
-            "ON sale_customer_metrics (company_id) WHERE is_key_account"
+            create_index(self.env.cr, f"{self._table}_{column}_index", self._table, ["company_id", column])
+        create_index(
+            self.env.cr, f"{self._table}_key_account_index", self._table, ["company_id"], where="is_key_account"
         )
 
     @api.depends("last_order_date", "temperature_contact_date", "next_contact_date")
