@@ -7,12 +7,9 @@ customer (share of wallet, "recommends us", key account reason and manager, refe
 company dependent on the partner and refreshes the customer at once.
 """
 
-from dateutil.relativedelta import relativedelta
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, Query, format_date, formatLang
+from odoo.tools import Query
 
 from .crm_lead import READINESS
 from .sale_customer_base_engine import MANUAL_FIELDS, METRIC_FNAMES
@@ -130,8 +127,7 @@ class ResPartner(models.Model):
     contact_yearly_cost = fields.Float(related="customer_metrics_id.contact_yearly_cost", compute_sudo=False)
     contact_costs_more = fields.Boolean(related="customer_metrics_id.contact_costs_more", compute_sudo=False)
 
-    # ---- engine values (company dependent, written by the engine only)
-    # ---- inputs a person gives
+    # ---- inputs a person gives (company dependent where they differ per company)
     key_account_reason = fields.Selection(
         KEY_ACCOUNT_REASONS,
         company_dependent=True,
@@ -179,12 +175,7 @@ class ResPartner(models.Model):
     )
 
     # ---- display helpers
-    customer_revenue_chart = fields.Html(
-        "Revenue by Month",
-        compute="_compute_customer_revenue_chart",
-        sanitize=False,  # built here from numbers and escaped month names only
-        groups="sales_team.group_sale_salesman",
-    )
+    customer_revenue_chart = fields.Html(related="customer_metrics_id.revenue_chart", compute_sudo=False)
     customer_base_currency_id = fields.Many2one(
         "res.currency", compute="_compute_customer_base_display", groups="sales_team.group_sale_salesman"
     )
@@ -203,12 +194,7 @@ class ResPartner(models.Model):
         "nightly job; counts, dates and stage are refreshed as soon as an order is confirmed or cancelled.",
     )
 
-    # ---- prediction (issue 16): written by the engine, see analytics/prediction.py and rfm.py
-    customer_at_risk_reason = fields.Char(
-        "Why At Risk or Lost",
-        compute="_compute_customer_at_risk_reason",
-        groups="sales_team.group_sale_salesman",
-    )
+    customer_at_risk_reason = fields.Char(related="customer_metrics_id.customer_at_risk_reason", compute_sudo=False)
 
     @property
     def _mail_post_access(self):
@@ -216,49 +202,6 @@ class ResPartner(models.Model):
         # may read but often not edit (contact editing is a right of its own): posting and
         # scheduling activities ask for read access from them, write access from others.
         return "read" if self.env.user.has_group("sales_team.group_sale_salesman") else "write"
-
-    @api.depends_context("company", "uid")
-    def _compute_customer_revenue_chart(self):
-        """Bars of the last 12 months' confirmed revenue (company currency), from the orders the user may read."""
-        today = fields.Date.context_today(self)
-        first = today.replace(day=1) - relativedelta(months=11)
-        months = [first + relativedelta(months=index) for index in range(12)]
-        confirmed = self.env["sale.customer.base.engine"]._confirmed_orders_sql(
-            self.env.company,
-            since=fields.Datetime.to_datetime(first),
-            partner_ids=self.commercial_partner_id.ids,
-            orders=self.env["sale.order"]._search([("company_id", "=", self.env.company.id)]),  # those she may read
-        )
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT partner_id, date_trunc('month', date_order)::date, SUM(revenue) FROM (%s) AS o GROUP BY 1, 2",
-                confirmed,
-            )
-        )
-        revenue = {(partner_id, month): amount for partner_id, month, amount in rows}
-        for partner in self:
-            values = [float(revenue.get((partner.commercial_partner_id.id, month), 0.0)) for month in months]
-            partner.customer_revenue_chart = self._revenue_chart_svg(months, values) if any(values) else False
-
-    @api.model
-    def _revenue_chart_svg(self, months, values):
-        """A small bar chart (inline SVG, nothing to load) of ``values`` by month."""
-        width, height, bar = 360, 90, 24  # pixels
-        top = max(max(values), 1e-9)
-        bars = []
-        for index, (month, value) in enumerate(zip(months, values, strict=True)):
-            bar_height = max(0.0, value) / top * (height - 24)
-            x = index * (width / 12) + 3
-            label = escape(format_date(self.env, month, date_format="MMM"))
-            amount = escape(formatLang(self.env, value, digits=0))
-            bars.append(
-                f"<g><title>{label}: {amount}</title>"
-                f'<rect x="{x:.1f}" y="{height - 14 - bar_height:.1f}" width="{bar}" height="{bar_height:.1f}" '
-                f'fill="#71639e"/>'
-                f'<text x="{x + bar / 2:.1f}" y="{height - 2}" font-size="9" text-anchor="middle">{label}</text></g>'
-            )
-        svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
-        return Markup(svg + "".join(bars) + "</svg>")
 
     def action_open_stage_changes(self):
         self.ensure_one()
@@ -555,39 +498,7 @@ class ResPartner(models.Model):
         ]
         return missing if (operator == "=") == value else ["!", "&", "&", *missing]
 
-    # ---- keeping in touch (company dependent, written by sale.customer.contact.engine only)
-
-    # ---- prediction (issue 16)
-    @api.depends_context("company", "uid")
-    @api.depends("customer_stage", "customer_p_alive", "median_order_interval", "days_since_last_order")
-    def _compute_customer_at_risk_reason(self):
-        """Why an at-risk or lost customer is one, in the salesperson's words."""
-        by_probability = self.env.company.customer_base_stage_method == "probability"
-        for partner in self:
-            reason = False
-            if partner.customer_stage in ("at_risk", "lost") and partner.days_since_last_order:
-                silent = partner.days_since_last_order
-                if partner.median_order_interval:
-                    reason = self.env._(
-                        "Bought every ~%(interval)s days, silent for %(silent)s days",
-                        interval=round(partner.median_order_interval),
-                        silent=silent,
-                    )
-                else:
-                    reason = self.env._("One order, silent for %(silent)s days", silent=silent)
-                if by_probability and partner.customer_p_alive:
-                    reason = self.env._(
-                        "%(reason)s: %(percent)s%% likely still active",
-                        reason=reason,
-                        percent=round(partner.customer_p_alive * 100),
-                    )
-            partner.customer_at_risk_reason = reason
-
-    # ---- temperature, feedback and readiness (engine values written from the feedback answers,
-    # see analytics/temperature.py); the share of wallet says where it came from
-
-    # ---- engine values (company dependent, written by the engine only)
-    # ---- inputs and their origin
+    # ---- feedback and readiness; the share of wallet says where it came from
     share_of_wallet_source = fields.Selection(
         SHARE_SOURCES,
         "Share of Wallet From",

@@ -16,10 +16,13 @@ tracked in its chatter and imported with it, as any other property of the partne
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date, formatLang
 from odoo.tools.sql import create_index
 
 from ..analytics.lifecycle import STAGE_LABELS
@@ -276,6 +279,11 @@ class SaleCustomerMetrics(models.Model):
         groups="sales_team.group_sale_salesman",
         help="Cancelled orders and credit notes in the analysis window: each takes half of this component (weight 10).",
     )
+    customer_at_risk_reason = fields.Char(
+        "Why At Risk or Lost",
+        compute="_compute_customer_at_risk_reason",
+        groups="sales_team.group_sale_salesman",
+    )
     temperature_contact_date = fields.Date(
         "Last Heard From",
         readonly=True,
@@ -420,6 +428,13 @@ class SaleCustomerMetrics(models.Model):
         help="The yearly cost to serve is above the margin of the orders of the last 365 days.",
     )
 
+    revenue_chart = fields.Html(
+        "Revenue by Month",
+        compute="_compute_revenue_chart",
+        sanitize=False,  # built here from numbers and escaped month names only
+        groups="sales_team.group_sale_salesman",
+    )
+
     _sql_constraints = [
         ("company_partner_unique", "UNIQUE(company_id, partner_id)", "A customer has one row of figures per company."),
     ]
@@ -443,6 +458,31 @@ class SaleCustomerMetrics(models.Model):
                 (today - row.temperature_contact_date).days if row.temperature_contact_date else 0
             )
             row.contact_days_overdue = max(0, (today - row.next_contact_date).days) if row.next_contact_date else 0
+
+    @api.depends_context("tz", "lang")
+    @api.depends("customer_stage", "customer_p_alive", "median_order_interval", "days_since_last_order")
+    def _compute_customer_at_risk_reason(self):
+        """Why an at-risk or lost customer is one, in the salesperson's words."""
+        for row in self:
+            by_probability = row.company_id.customer_base_stage_method == "probability"
+            reason = False
+            if row.customer_stage in ("at_risk", "lost") and row.days_since_last_order:
+                silent = row.days_since_last_order
+                if row.median_order_interval:
+                    reason = self.env._(
+                        "Bought every ~%(interval)s days, silent for %(silent)s days",
+                        interval=round(row.median_order_interval),
+                        silent=silent,
+                    )
+                else:
+                    reason = self.env._("One order, silent for %(silent)s days", silent=silent)
+                if by_probability and row.customer_p_alive:
+                    reason = self.env._(
+                        "%(reason)s: %(percent)s%% likely still active",
+                        reason=reason,
+                        percent=round(row.customer_p_alive * 100),
+                    )
+            row.customer_at_risk_reason = reason
 
     @api.model
     def _days_domain(self, date_field, operator, value, overdue=False):
@@ -473,6 +513,50 @@ class SaleCustomerMetrics(models.Model):
 
     def _search_contact_days_overdue(self, operator, value):
         return self._days_domain("next_contact_date", operator, value, overdue=True)
+
+    @api.depends_context("uid", "lang", "tz")
+    def _compute_revenue_chart(self):
+        """Bars of the last 12 months' confirmed revenue (company currency), from the orders the user may read."""
+        today = fields.Date.context_today(self)
+        first = today.replace(day=1) - relativedelta(months=11)
+        months = [first + relativedelta(months=index) for index in range(12)]
+        revenue = {}
+        for company in self.company_id:
+            confirmed = self.env["sale.customer.base.engine"]._confirmed_orders_sql(
+                company,
+                since=fields.Datetime.to_datetime(first),
+                partner_ids=self.filtered(lambda row, company=company: row.company_id == company).partner_id.ids,
+                orders=self.env["sale.order"]._search([("company_id", "=", company.id)]),  # those she may read
+            )
+            query = SQL(
+                "SELECT partner_id, date_trunc('month', date_order)::date, SUM(revenue) FROM (%s) AS o GROUP BY 1, 2",
+                confirmed,
+            )
+            for partner_id, month, amount in self.env.execute_query(query):
+                revenue[company.id, partner_id, month] = amount
+        for row in self:
+            values = [float(revenue.get((row.company_id.id, row.partner_id.id, month), 0.0)) for month in months]
+            row.revenue_chart = self._revenue_chart_svg(months, values) if any(values) else False
+
+    @api.model
+    def _revenue_chart_svg(self, months, values):
+        """A small bar chart (inline SVG, nothing to load) of ``values`` by month."""
+        width, height, bar = 360, 90, 24  # pixels
+        top = max(max(values), 1e-9)
+        bars = []
+        for index, (month, value) in enumerate(zip(months, values, strict=True)):
+            bar_height = max(0.0, value) / top * (height - 24)
+            x = index * (width / 12) + 3
+            label = escape(format_date(self.env, month, date_format="MMM"))
+            amount = escape(formatLang(self.env, value, digits=0))
+            bars.append(
+                f"<g><title>{label}: {amount}</title>"
+                f'<rect x="{x:.1f}" y="{height - 14 - bar_height:.1f}" width="{bar}" height="{bar_height:.1f}" '
+                f'fill="#71639e"/>'
+                f'<text x="{x + bar / 2:.1f}" y="{height - 2}" font-size="9" text-anchor="middle">{label}</text></g>'
+            )
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
+        return Markup(svg + "".join(bars) + "</svg>")
 
     def _group_expand_customer_stage(self, stages, domain):
         """Groups by stage come in lifecycle order (prospect ... advocate, at risk, lost, reactivated)."""
