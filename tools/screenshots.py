@@ -31,6 +31,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "static" / "description"
 VIEWPORT = {"width": 1440, "height": 900}
 CUSTOMERS = "action-sale_customer_base.sale_customer_metrics_action"  # Sales > Orders > Customer Base
+PARTNER = "res.partner"  # a customer's own form
 
 
 def free_port():
@@ -166,8 +167,8 @@ def capture(url, rpc, password, out, lang_ar):
             # the tab itself, not the address block above it
             page.evaluate("document.querySelector('.o_notebook').scrollIntoView()")
 
-        shot("customer_form", f"{CUSTOMERS}/{customer}", ".o_form_view", customer_tab)
-        shot("customer_list", CUSTOMERS, ".o_view_controller")
+        shot("customer_form", f"{PARTNER}/{customer}", ".o_form_view", customer_tab)
+        shot("customer_list", CUSTOMERS, ".o_kanban_renderer")
         shot("crr_graph", "action-sale_customer_base.sale_customer_base_history_action_open", ".o_view_controller")
         shot("abc_xyz_matrix", "action-sale_customer_base.sale_customer_base_report_action_matrix", ".o_pivot")
 
@@ -193,7 +194,7 @@ def capture(url, rpc, password, out, lang_ar):
             rpc("res.users", "write", admin, {"lang": "ar_001"})
             try:
                 page = log_in()
-                shot("customer_form_ar", f"{CUSTOMERS}/{customer}", ".o_form_view", customer_tab)
+                shot("customer_form_ar", f"{PARTNER}/{customer}", ".o_form_view", customer_tab)
             finally:
                 rpc("res.users", "write", admin, {"lang": lang})
         browser.close()
