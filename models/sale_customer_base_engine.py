@@ -232,7 +232,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         # last contact and next contact due follow the new segments and stages: written with them
         written = self._store(company, as_of, self._with_contacts(company, as_of, result.metrics, orders))
         # key accounts: plans for the new ones, figures and alarms of all (sale_customer_key_account.py)
-        self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, orders)
+        self.env["sale.customer.key.account"].sudo()._sync_key_accounts(
+            company, as_of, orders, key_accounts=result.metrics["is_key_account"]
+        )
         # the same orders give the periods in progress of the customer base history
         self.env["sale.customer.base.history"].sudo()._refresh_open_periods(company, force=True, orders=orders)
         # orders imported already confirmed never pass through a confirmation
@@ -352,7 +354,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         )
         # the order or quotation is a contact: last contact and next due follow, in the same write
         self._store(company, as_of, self._with_contacts(company, as_of, result.metrics, orders, ids), ids)
-        self.env["sale.customer.key.account"].sudo()._sync_key_accounts(company, as_of, partner_ids=ids)
+        self.env["sale.customer.key.account"].sudo()._sync_key_accounts(
+            company, as_of, orders, partner_ids=ids, key_accounts=result.metrics["is_key_account"]
+        )
 
     @api.model
     def _refresh_deferred(self, company=None, limit=None):

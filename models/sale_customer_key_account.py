@@ -400,28 +400,31 @@ class SaleCustomerKeyAccount(models.Model):
 
     # ---- engine
     @api.model
-    def _sync_key_accounts(self, company, as_of, orders=None, partner_ids=None):
+    def _sync_key_accounts(self, company, as_of, orders=None, partner_ids=None, key_accounts=None):
         """After the engine stored the values of ``company`` (of ``partner_ids`` only after an order):
         plans for new key accounts, archived plans for former ones, figures copied, alarms checked.
 
-        ``orders`` is the engine's frame of confirmed orders (``partner_id``, ``day``, ``revenue``);
-        read here for the plans' customers when not given.
+        ``orders`` is the engine's frame of confirmed orders (``partner_id``, ``day``, ``revenue``) and
+        ``key_accounts`` its key account flags by customer, in memory; read here when not given.
         """
         Plans = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, active_test=False)
         Plans.env["res.partner"].flush_model()
         Plans.env["sale.customer.metrics"].flush_model()
         Plans.flush_model()
-        scope = SQL() if partner_ids is None else SQL("AND partner_id = ANY(%s)", list(partner_ids))
-        keys = [
-            row[0]
-            for row in Plans.env.execute_query(
-                SQL(
-                    "SELECT partner_id FROM sale_customer_metrics WHERE company_id = %s AND is_key_account %s",
-                    company.id,
-                    scope,
+        if key_accounts is not None:
+            keys = [int(partner_id) for partner_id in key_accounts.index[key_accounts.fillna(False).astype(bool)]]
+        else:
+            scope = SQL() if partner_ids is None else SQL("AND partner_id = ANY(%s)", list(partner_ids))
+            keys = [
+                row[0]
+                for row in Plans.env.execute_query(
+                    SQL(
+                        "SELECT partner_id FROM sale_customer_metrics WHERE company_id = %s AND is_key_account %s",
+                        company.id,
+                        scope,
+                    )
                 )
-            )
-        ]
+            ]
         domain = [("company_id", "=", company.id)]
         if partner_ids is not None:
             domain.append(("partner_id", "in", list(partner_ids)))
