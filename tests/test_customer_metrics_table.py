@@ -190,3 +190,21 @@ class TestCustomerMetricsTable(CustomerBaseCommon):
         self.env["sale.customer.base.refresh"]._cron_refresh()
         self.assertFalse(order.customer_followup_pending)
         self.assertEqual(len(order._customer_followup_activities()), 1, "planned by the job")
+
+    def test_merging_two_customers_keeps_one_row_with_both_histories(self):
+        twin = self.env["res.partner"].create({"name": "Acme Customer (duplicate)", "is_company": True})
+        self.order(twin, datetime.date.today() - datetime.timedelta(days=3), 200.0)
+        Engine = self.env["sale.customer.base.engine"].sudo().with_company(self.company)
+        Engine._recompute_company(self.company)
+        rows = self.Metrics.search(
+            [("partner_id", "in", (self.customer | twin).ids), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(len(rows), 2, "two customers, two rows")
+        self.env["base.partner.merge.automatic.wizard"]._merge((self.customer | twin).ids, self.customer)
+        # the merge moves the orders in SQL: the next run sees the partners changed and recomputes
+        summary = Engine._recompute_company(self.company)
+        self.assertFalse(summary["unchanged"])
+        row = self.Metrics.search([("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)])
+        self.assertEqual(len(row), 1, "one row left for the merged customer")
+        self.assertEqual(row.customer_order_count, 4, "its three orders and the duplicate's")
+        self.assertFalse(self.Metrics.search([("partner_id", "=", twin.id)]), "none for the partner merged away")
