@@ -412,7 +412,7 @@ class SaleCustomerKeyAccount(models.Model):
         Plans.env["sale.customer.metrics"].flush_model()
         Plans.flush_model()
         if key_accounts is not None:
-            keys = [int(partner_id) for partner_id in key_accounts.index[key_accounts.fillna(False).astype(bool)]]
+            keys = [int(partner_id) for partner_id in key_accounts.index[key_accounts.eq(True).to_numpy()]]
         else:
             scope = SQL() if partner_ids is None else SQL("AND partner_id = ANY(%s)", list(partner_ids))
             keys = [
