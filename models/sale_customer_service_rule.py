@@ -157,8 +157,9 @@ class SaleCustomerServiceRule(models.Model):
         action["context"] = {"allowed_company_ids": [self.company_id.id]}
         return action
 
-    @api.model
     def action_plan_contacts(self):
+        # a list-header button: the web client sends the selected rules (or none), the company's
+        # whole policy is planned whatever they are
         return self.env["sale.customer.contact.engine"].action_plan_contacts()
 
     @api.model

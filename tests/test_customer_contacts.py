@@ -5,6 +5,7 @@ import io
 import openpyxl
 
 from odoo import fields
+from odoo.api import call_kw
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
@@ -225,6 +226,11 @@ class TestCustomerContacts(CustomerBaseCommon):
             .action_plan_contacts()
         )
         self.assertEqual(result["tag"], "display_notification", "the manager plans")
+        # as the list's header button calls it: with the selected rules' ids
+        Rule = self.Rule.with_user(self.boss).with_company(self.company)
+        for ids in ([self.rule.id], []):
+            result = call_kw(Rule, "action_plan_contacts", [ids], {})
+            self.assertIn("contacts planned", result["params"]["message"], "Plan Today's Contacts answers")
 
     def test_other_company_rules_are_out_of_reach(self):
         other_company = self.env["res.company"].create({"name": "Contacts Other Company"})
