@@ -1,4 +1,8 @@
-"""Command line: ``python -m analytics report transactions.csv -o report.xlsx``.
+"""Command line: ``python3 path/to/analytics report transactions.csv -o report.xlsx``.
+
+The package's folder runs as a program from any folder; ``python3 -m
+analytics`` does the same where the folder holding the package is on the
+path (the addon's root, or ``PYTHONPATH``).
 
 A bad file or option gets one line, ``error: <where>: <what is wrong and
 what to do>``, and exit code 2; never a traceback, and never a partial or
@@ -8,14 +12,36 @@ file is removed on any error, Ctrl-C or SIGTERM. A reader that stops reading
 the output (``| head -n 1``) ends the command quietly, with exit code 0.
 """
 
+import os
+import runpy
+import sys
+
+if __name__ == "__main__":
+    # One thread for the numerical libraries, unless the caller chose otherwise: by default
+    # numpy's BLAS (OpenBLAS, MKL, OpenMP) starts a thread per core when it is loaded, and on a
+    # busy 2-core machine those threads tripled the CPU of a fit that gains nothing from them
+    # (its vectors are short). The libraries read these variables once, when numpy is first
+    # imported: so this comes before any import of numpy, pandas or scipy. Run as
+    # ``python3 -m analytics``, the package (analytics/__init__.py, which imports pandas) is
+    # loaded before this file and the default stays; run as a path it is in time.
+    for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_variable, "1")
+    if not __package__:
+        # run as a path, ``python3 /path/to/analytics report ...``: Python put the package's own
+        # folder on the path and runs this file outside its package, where the relative imports
+        # below fail; run it as ``python3 -m analytics`` would, from the folder that holds it
+        _folder = os.path.dirname(os.path.abspath(__file__))
+        sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _folder]
+        sys.path.insert(0, os.path.dirname(_folder))
+        runpy.run_module("analytics", run_name="__main__", alter_sys=True)
+        sys.exit(0)  # not reached: the package's run ends with its own exit code
+
 import argparse
 import codecs
 import contextlib
 import datetime
-import os
 import re
 import signal
-import sys
 import tempfile
 
 from . import predict_command
@@ -102,7 +128,9 @@ def _parser():
     parser = _Parser(prog="python -m analytics", description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="customer base workbook from a CSV of transactions")
-    report.add_argument("csv", help="CSV with columns customer, date, amount[, margin][, salesperson]")
+    report.add_argument(
+        "csv", help="CSV file, comma-separated, UTF-8, with columns customer, date, amount[, margin][, salesperson]"
+    )
     report.add_argument("-o", "--output", default="customer_base.xlsx", help="workbook to write")
     report.add_argument(
         "--margin",

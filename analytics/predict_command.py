@@ -22,7 +22,9 @@ from .transactions import read_transactions
 def add_parser(commands, date_type, encoding_type):
     """Declare the ``predict`` command on argparse's sub-commands."""
     predict = commands.add_parser("predict", help="fit BG/NBD, MBG/NBD and Gamma-Gamma on a CSV of transactions")
-    predict.add_argument("csv", help="CSV with columns customer, date, amount[, margin][, salesperson]")
+    predict.add_argument(
+        "csv", help="CSV file, comma-separated, UTF-8, with columns customer, date, amount[, margin][, salesperson]"
+    )
     predict.add_argument(
         "--calibration-end",
         type=date_type,

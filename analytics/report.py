@@ -86,6 +86,7 @@ def workbook_data_from_orders(
         transitions_note=f"Stage on {day_before.isoformat()} against stage on {as_of.isoformat()}, "
         "computed from the transactions.",
         lifetime_months=result.lifetime_months,
+        prediction_note=result.prediction.reason,
     )
 
 

@@ -5,7 +5,10 @@ What is read, exactly (the README's "Without Odoo" section says the same):
 - **Encoding**: UTF-8, with or without a byte order mark, or UTF-16 with a
   byte order mark; any other encoding only when named (``encoding=``, the
   command's ``--encoding``). Nothing is guessed: a byte that is not UTF-8 is
-  refused with its line.
+  refused with its line; when the file reads as Western European text saved
+  in Windows-1252 (Latin-1), the message says so and shows the word as it
+  reads then. A spreadsheet workbook (``.xlsx``, ``.xls``, ``.ods``) is refused
+  as such: it must be saved as CSV first.
 - **Layout**: comma-separated, ``"`` quotes (``""`` inside quotes), a header
   line naming the columns ``customer``, ``date``, ``amount`` and optionally
   ``margin`` (margin amount) and ``salesperson``, in any order, any case,
@@ -15,12 +18,14 @@ What is read, exactly (the README's "Without Odoo" section says the same):
   :data:`LAST_DATE`; ``amount`` and ``margin`` plain numbers with a dot for
   decimals (``-12.5``, ``1e3``), no thousands separator, at most
   :data:`MAX_AMOUNT` in size; ``customer`` not empty.
-- **Refunds and zero amounts**: a row whose amount is 0 or less is not an
-  order. Its amount and margin are added to the same customer's latest order
-  on or before its date (the last one in the file among orders of one day):
-  a refund lowers that order's revenue and margin, and neither counts as an
-  order nor keeps the customer active. A row of 0 with no margin is left
-  out; any other such row with no earlier order of its customer is refused.
+- **Orders and refunds**: a row whose amount is 0 or more is an order, as
+  Odoo counts a confirmed order of 0 (a free delivery, a sample; the
+  published CDNOW figures count such purchases too). A row below 0 is a
+  refund, not an order: its amount and margin are added to the same
+  customer's latest order on or before its date (the last one in the file
+  among orders of one day), lowering that order's revenue and margin; it
+  neither counts as an order nor keeps the customer active. A refund with no
+  earlier order of its customer is refused.
 - **Margins**: from the ``margin`` column, else ``amount x margin_ratio``,
   else unknown (NaN): the caller leaves the figures made of margins empty.
 
@@ -32,6 +37,7 @@ import codecs
 import csv
 import datetime
 import re
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -55,6 +61,12 @@ BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 ENCODINGS_READ = "UTF-8, or UTF-16 with a byte order mark"
+# the first bytes of a spreadsheet file given in place of its CSV
+ZIP_SIGNATURE = b"PK\x03\x04"  # .xlsx and .ods are ZIP archives
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, Excel 97-2003
+# A Western European name holds an accented letter or two among plain ones ("Müller",
+# "Façade"); text of another alphabet read as Windows-1252 gives whole words of them.
+MAX_ACCENTED_RUN = 3  # characters
 NUMBER_HINT = "write a number with a dot for decimals and no thousands separator, such as 1234.50 or -20"
 DATE_RANGE = f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"
 
@@ -133,9 +145,9 @@ def read_transactions(path, margin_ratio=None, *, encoding=None, as_of=None):
     elif not has_margin:
         frame = frame.assign(margin=np.nan)
     orders = _net_adjustments(path, frame)
-    if orders.empty:
+    if orders.empty:  # every row is later than as_of: a refund alone is refused above
         after = f" on or before {as_of.isoformat()}" if as_of is not None else ""
-        raise TransactionsError(f"{where(path)}: no transaction with an amount above 0{after}")
+        raise TransactionsError(f"{where(path)}: no transaction{after}: give a later --as-of, or the earlier rows")
     return (
         pd.DataFrame(
             {
@@ -153,9 +165,10 @@ def read_transactions(path, margin_ratio=None, *, encoding=None, as_of=None):
 def _open(path, encoding):
     """The file as a text stream, and the encoding it is read with (the rule of the module docstring)."""
     try:
+        with open(path, "rb") as handle:
+            start = handle.read(len(OLE_SIGNATURE))
+        _refuse_spreadsheet(path, start)
         if encoding is None:
-            with open(path, "rb") as handle:
-                start = handle.read(4)
             encoding = next((name for mark, name in BYTE_ORDER_MARKS if start.startswith(mark)), "utf-8")
         return open(path, encoding=encoding, newline=""), encoding  # the caller closes it
     except FileNotFoundError:
@@ -168,6 +181,33 @@ def _open(path, encoding):
         raise TransactionsError(f"{where(path)}: cannot be read ({error.strerror or error})") from None
     except LookupError:
         raise TransactionsError(f"{where(path)}: {encoding!r} is not a text encoding Python knows") from None
+
+
+def _refuse_spreadsheet(path, start):
+    """Refuse a spreadsheet file (whose first bytes are ``start``), naming it: a spreadsheet is no CSV."""
+    if start.startswith(OLE_SIGNATURE):
+        kind = "an Excel 97-2003 workbook (.xls)"
+    elif start.startswith(ZIP_SIGNATURE):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+                mimetype = archive.read("mimetype") if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError):
+            names, mimetype = [], b""
+        if any(name.startswith("xl/") for name in names):
+            kind = "an Excel workbook (.xlsx)"
+        elif mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            kind = "an OpenDocument spreadsheet (.ods)"
+        else:
+            raise TransactionsError(
+                f"{where(path)}: this is a ZIP archive, not a CSV file: unpack it and give the CSV file inside"
+            )
+    else:
+        return
+    raise TransactionsError(
+        f"{where(path)}: this is {kind}, not a CSV file: open it in the spreadsheet program, "
+        "save it as CSV UTF-8 (comma-separated) and give that file"
+    )
 
 
 def _rows(path, encoding):
@@ -224,14 +264,49 @@ def _undecodable(path, encoding, named):
     header = next(csv.reader([lines[0]]), []) if len(lines) > 1 else []
     column = _column_at(header, lines[-1])
     byte = f"byte 0x{raw[position]:02x}" if position < len(raw) else "the last byte"
+    western = None if named or error is None else _western_word(raw, position)
     if named:
         what = f"{byte} is not {encoding}: check the encoding given"
-    else:
+    elif western:
         what = (
-            f"{byte} is not UTF-8; {ENCODINGS_READ} is read: save the file as UTF-8, "
-            "or give its encoding, e.g. --encoding cp1251"
+            f"{byte} is not UTF-8: the file looks saved as Windows-1252/Latin-1 (Western European), "
+            f'in which this reads "{western}"; save it as CSV UTF-8, or give --encoding cp1252'
+        )
+    else:
+        # no encoding named here: a wrong guess would read every name garbled, without an error
+        what = (
+            f"{byte} is not UTF-8; {ENCODINGS_READ} is read: save the file as CSV UTF-8, "
+            "or give the encoding it was saved in with --encoding"
         )
     return TransactionsError(f"{where(path, len(lines), column)}: {what}")
+
+
+def _western_word(raw, position):
+    """The word around byte ``position`` when ``raw`` reads as Western European text in Windows-1252, else None.
+
+    Windows-1252 (Latin-1 with a few signs more) decodes almost any bytes, so
+    decoding is no proof: the text must also hold no UTF-8 beside it and
+    read as Latin names do, an accented letter or two among plain ones
+    (:data:`MAX_ACCENTED_RUN`), never whole words of other letters, which is
+    what Cyrillic, Greek or Chinese text gives in Windows-1252. The word is
+    shown as it reads then, so that the reader can judge.
+    """
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined
+        return None
+    if any(ord(char) > 0x7F and char != "\ufffd" for char in raw.decode("utf-8", errors="replace")):
+        return None  # UTF-8 text with a stray byte: no one encoding reads the whole file
+    runs = re.findall(r"[^\x00-\x7f]+", text)
+    if any(len(run) > MAX_ACCENTED_RUN for run in runs):
+        return None
+    start = position
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-'"):
+        start -= 1
+    end = position + 1
+    while end < len(text) and (text[end].isalnum() or text[end] in "-'"):
+        end += 1
+    return text[start:end]
 
 
 def _miscounted(path, line, header, fields):
@@ -376,15 +451,14 @@ _EMPTY_HINTS = {
 
 
 def _net_adjustments(path, frame):
-    """Orders (rows above 0), each with the refunds and zero rows of its customer that fall to it added in.
+    """Orders (rows of 0 or more), each with the refunds of its customer that fall to it added in.
 
-    A row of 0 or less goes to the customer's latest order on or before its
-    date; see the module docstring.
+    A refund (a row below 0) goes to the customer's latest order on or before
+    its date; see the module docstring.
     """
-    positive = frame["amount"] > 0
-    orders = frame[positive].sort_values(["date", "line"], kind="stable")
-    adjustments = frame[~positive]
-    adjustments = adjustments[(adjustments["amount"] != 0) | (adjustments["margin"].fillna(0) != 0)]
+    is_order = frame["amount"] >= 0
+    orders = frame[is_order].sort_values(["date", "line"], kind="stable")
+    adjustments = frame[~is_order]
     if adjustments.empty:
         return orders.sort_values("line", kind="stable")
     targets = pd.merge_asof(
@@ -397,10 +471,9 @@ def _net_adjustments(path, frame):
     orphans = targets[targets["order_line"].isna()]
     if len(orphans):
         orphan = orphans.sort_values("line").iloc[0]
-        kind = f"a refund ({orphan['amount']:g})" if orphan["amount"] < 0 else "an amount of 0 with a margin"
         raise TransactionsError(
-            f"{where(path, int(orphan['line']), 'amount')}: {kind} of {orphan['customer']} on "
-            f"{orphan['date']:%Y-%m-%d}, before any order of theirs in the file; such a row goes to the "
+            f"{where(path, int(orphan['line']), 'amount')}: a refund ({orphan['amount']:g}) of {orphan['customer']} "
+            f"on {orphan['date']:%Y-%m-%d}, before any order of theirs in the file; a refund goes to the "
             "customer's latest order on or before its date: add that order or remove the line"
         )
     added = targets.groupby("order_line")[["amount", "margin"]].sum(min_count=1)

@@ -85,7 +85,7 @@ CUSTOMER_COLUMNS = [
     (_("Predicted revenue, 12 months"), "predicted_revenue_12m", "money"),
     (_("Predicted margin, 12 months"), "predicted_margin_12m", "money"),
     (_("Predicted CLV (model)"), "predicted_clv", "money"),
-    (_("RFM score"), "rfm_score", "text"),
+    (_("RFM score"), "rfm_score", "int"),  # the three digits R, F, M as one number, e.g. 545
     (_("RFM segment"), "rfm_segment", "text"),
 ]
 RFM_SEGMENT_LABELS = {
@@ -196,6 +196,18 @@ SHEETS = {
 }
 MAX_SHEET_NAME = 31  # characters Excel allows
 CHART_ROWS = 16  # rows a chart covers
+# xlsxwriter's chart is 480 pixels wide, over columns of Excel's default 64 pixels from E on
+CHART_COLUMNS = 8  # columns a chart covers (7.5, the last one in part)
+SUMMARY_CHART_COLUMN = 4  # column E: the Summary's charts stand right of its tables
+# the customers' figures of the prediction model, empty when it could not be fitted
+PREDICTION_COLUMNS = (
+    "p_alive",
+    "expected_orders_90",
+    "expected_orders_365",
+    "predicted_revenue_12m",
+    "predicted_margin_12m",
+    "predicted_clv",
+)
 # Column widths are in Excel's unit, the width of a digit: a column is as
 # wide as its header and its widest value, so that amounts never turn into
 # "####" and headers never break inside a word.
@@ -255,6 +267,8 @@ class WorkbookData:
     # holdout check of the prediction: {"table": frame of prediction.holdout_check, "calibration_end",
     # "holdout_end" (dates), "fits": {model: Fit.as_dict()}}; the Forecast sheet only when given
     forecast: dict | None = None
+    # why the prediction columns are empty (the reason of the MBG/NBD Fit, prediction.py); empty when fitted
+    prediction_note: str = ""
 
 
 def build_workbook(data, tmpdir=None):
@@ -345,6 +359,9 @@ class _Writer:
         for column in ("abc_class", "xyz_class"):
             if column in frame:
                 frame[column] = frame[column].map(lambda value: value.upper() if isinstance(value, str) else None)
+        if "rfm_score" in frame:
+            # a number, so that it sorts and filters as one and no program flags digits stored as text
+            frame["rfm_score"] = pd.to_numeric(frame["rfm_score"], errors="coerce")
         if "rfm_segment" in frame:
             frame["rfm_segment"] = frame["rfm_segment"].map(
                 lambda value: self.tr(RFM_SEGMENT_LABELS.get(value, value)) if isinstance(value, str) else None
@@ -502,24 +519,33 @@ class _Writer:
         else:
             sheet.write_number(row, col, float(value), self.formats.get(kind))
 
-    def _table(self, sheet, first_row, specs, frame, filter_button=False):
-        """Header + typed rows (``frame``'s columns in ``specs`` order), columns fitted; returns the next free row."""
+    def _table(self, sheet, first_row, specs, frame, filter_button=False, notes=None):
+        """Header + typed rows (``frame``'s columns in ``specs`` order), columns fitted; returns the next free row.
+
+        :param notes: ``{column: text}`` of notes (comments) on header cells
+        """
         self._fit_table(sheet, specs, frame, filter_button)
         self._header_row(sheet, first_row, [self.tr(header) for header, _c, _k in specs], filter_button=filter_button)
+        for col, text in sorted((notes or {}).items()):
+            # constant-memory mode: a note goes on its row before the next row is written
+            sheet.write_comment(first_row, col, text, {"x_scale": 2, "y_scale": 2})
         row = first_row
         for row, values in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
             for col, (value, (_header, _column, kind)) in enumerate(zip(values, specs, strict=True)):
                 self._cell(sheet, row, col, value, kind)
         return row + 1
 
-    def _list_sheet(self, key, specs, frame, more=()):
-        """A sheet holding a table with a frozen header and an autofilter, then the ``(specs, frame)`` of ``more``."""
+    def _list_sheet(self, key, specs, frame, more=(), notes=None):
+        """A sheet holding a table with a frozen header and an autofilter, then the ``(specs, frame)`` of ``more``.
+
+        :param notes: ``{column: text}`` of notes on the first table's header cells
+        """
         sheet = self._add_sheet(key)
         tables = [(specs, frame), *more]
         tables = [(specs, frame[[column for _h, column, _k in specs]]) for specs, frame in tables]
         for specs_, frame_ in tables[1:]:  # the first header's height must allow for the columns below it
             self._fit_table(sheet, specs_, frame_)
-        end = self._table(sheet, 0, *tables[0], filter_button=True)
+        end = self._table(sheet, 0, *tables[0], filter_button=True, notes=notes)
         sheet.freeze_panes(1, 1)
         sheet.autofilter(0, 0, max(end - 1, 1), len(specs) - 1)
         for specs_, frame_ in tables[1:]:
@@ -528,14 +554,32 @@ class _Writer:
 
     # ---- sheets
 
+    def _prediction_note(self):
+        """Why the Customers sheet's prediction columns are empty; empty when they are filled or absent."""
+        shown = set(PREDICTION_COLUMNS) & set(self.customers_frame.columns)
+        if not self.data.prediction_note or not shown:
+            return ""
+        return self.tr(
+            _(
+                "Not fitted: %(reason)s. The prediction columns of the Customers sheet "
+                "(probability still active to predicted CLV) are left empty."
+            ),
+            reason=self.data.prediction_note,
+        )
+
     def summary(self):
         data = self.data
         sheet = self._add_sheet("summary")
+        # the Summary on one sheet of paper: its charts stand beside the tables, and a page break
+        # running through them would cut a chart in two
+        sheet.fit_to_pages(1, 1)
         facts = [
             (_("Period"), f"{data.date_from.isoformat()} - {data.date_to.isoformat()}"),
             (_("Currency"), data.currency or self.tr(_("no currency given"))),
             (_("Margin"), data.margin_note),
         ]
+        if self._prediction_note():
+            facts.append((_("Prediction"), self._prediction_note()))
         totals = self.period_totals
         customers = self.customers_frame
         stages = customers["customer_stage"] if "customer_stage" in customers else pd.Series(dtype=object)
@@ -616,7 +660,7 @@ class _Writer:
             }
         )
         pie.set_title({"name": name})
-        sheet.insert_chart(1, 4, pie)
+        sheet.insert_chart(1, SUMMARY_CHART_COLUMN, pie)
         bars = self.workbook.add_chart({"type": "bar"})
         bars.add_series(
             self._series(
@@ -633,7 +677,7 @@ class _Writer:
         bars.set_title({"name": self.tr(_("Customers by stage"))})
         bars.set_legend({"none": True})
         bars.set_y_axis({"reverse": True})
-        sheet.insert_chart(1 + CHART_ROWS, 4, bars)
+        sheet.insert_chart(1 + CHART_ROWS, SUMMARY_CHART_COLUMN, bars)
         months = len(self.monthly)
         if months:
             line = self.workbook.add_chart({"type": "line"})
@@ -656,11 +700,17 @@ class _Writer:
             line.set_title({"name": self.tr(_("CRR by month"))})
             line.set_y_axis({"num_format": "0%"})
             line.set_legend({"none": True})
-            sheet.insert_chart(1 + 2 * CHART_ROWS, 4, line)
+            sheet.insert_chart(1 + 2 * CHART_ROWS, SUMMARY_CHART_COLUMN, line)
+        # what prints: the tables and every chart whole (a chart beyond the last cell written may be left out)
+        charts = 3 if months else 2
+        sheet.print_area(0, 0, max(abc_row + 3, charts * CHART_ROWS), SUMMARY_CHART_COLUMN + CHART_COLUMNS - 1)
 
     def customers(self):
         specs = self._columns()
-        self._list_sheet("customers", specs, self.customers_frame)
+        note = self._prediction_note()
+        columns = [column for _header, column, _kind in specs]
+        first = next((columns.index(column) for column in columns if column in PREDICTION_COLUMNS), None)
+        self._list_sheet("customers", specs, self.customers_frame, notes={first: note} if note else None)
 
     def matrix(self):
         sheet = self._add_sheet("matrix")
@@ -697,13 +747,14 @@ class _Writer:
                 sheet.write_string(row + 2 + offset, 0, label, self.formats["bold"])
                 for col, value in enumerate(line, start=1):
                     self._cell(sheet, row + 2 + offset, col, value, kind)
-            sheet.conditional_format(
-                row + 2,
-                1,
-                row + 4,
-                3,
-                {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"},
+            # more customers is neither good nor bad (class A holds few by design): a plain blue scale for
+            # the counts; red to green for revenue, where little is the signal
+            scale = (
+                {"type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#5B9BD5"}
+                if kind == "int"
+                else {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
             )
+            sheet.conditional_format(row + 2, 1, row + 4, 3, scale)
             row += 8
         sheet.write_string(row, 0, self.tr(_("Customers without a class have no revenue or no order in the window.")))
 

@@ -51,7 +51,7 @@ def rescaled_cdnow(tmp_path, factor):
 
 @pytest.fixture(scope="module")
 def cdnow_summary():
-    """The calibration summary of the CDNOW sample as the command reads it (purchases of 0.00 dropped)."""
+    """The calibration summary of the CDNOW sample as the command reads it."""
     orders, _has_margin = read_transactions(str(CDNOW))
     return prediction.repeat_summary(orders, CALIBRATION_END)
 

@@ -73,8 +73,8 @@ def customer_names(path):
         (HEADER + "Acme,2025-02-28,ten,x\n", "line 2, column amount", "'ten' is not a number"),
         ("   \n\n", None, "the file is empty"),
         (HEADER + "\n", None, "no transaction after the header line"),
-        (HEADER + "Acme,2026-11-05,10,1\n", None, "no transaction with an amount above 0 on or before 2026-10-31"),
-        (HEADER + "Acme,2026-10-01,0,0\n", None, "no transaction with an amount above 0 on or before 2026-10-31"),
+        (HEADER + "Acme,2026-11-05,10,1\n", None, "no transaction on or before 2026-10-31: give a later --as-of"),
+        (HEADER + "Acme,2026-10-01,-10,-1\n", "line 2, column amount", "a refund (-10) of Acme on 2026-10-01, before"),
     ],
 )
 def test_bad_file_gets_one_line_naming_line_and_column(tmp_path, capsys, content, place, says):

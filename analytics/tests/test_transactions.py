@@ -1,4 +1,4 @@
-"""Reading transactions: refunds and zero amounts are not orders."""
+"""Reading transactions: refunds are not orders, amounts of 0 are."""
 
 import datetime
 
@@ -48,9 +48,13 @@ def test_refund_of_another_customer_is_not_taken_off(tmp_path):
     assert orders == [("Acme", "2026-10-01", 100.0, 30.0), ("Bolt", "2026-10-01", 0.0, 0.0)], "Bolt's own order"
 
 
-def test_zero_amount_is_no_order_and_its_margin_goes_to_the_order_before(tmp_path):
+def test_zero_amount_is_an_order_as_odoo_counts_a_confirmed_order_of_0(tmp_path):
     orders = orders_of(tmp_path, ["Acme,2026-09-01,100,30", "Acme,2026-10-01,0,-4", "Bolt,2026-10-01,0,0"])
-    assert orders == [("Acme", "2026-09-01", 100.0, 26.0)], "a margin correction; Bolt's empty row is left out"
+    assert orders == [
+        ("Acme", "2026-09-01", 100.0, 30.0),
+        ("Acme", "2026-10-01", 0.0, -4.0),
+        ("Bolt", "2026-10-01", 0.0, 0.0),
+    ], "each row of 0 is an order of its own, its margin with it; nothing is added to the order before"
 
 
 def test_refund_after_the_as_of_date_is_left_out(tmp_path):
@@ -62,7 +66,7 @@ def test_refund_after_the_as_of_date_is_left_out(tmp_path):
     ("rows", "says"),
     [
         (["Acme,2026-10-01,-20,-5", "Acme,2026-10-02,100,30"], "line 2, column amount: a refund (-20) of Acme"),
-        (["Acme,2026-10-02,100,30", "Acme,2026-10-01,0,5"], "line 3, column amount: an amount of 0 with a margin"),
+        (["Bolt,2026-10-01,0,0", "Acme,2026-10-01,-5,-1"], "line 3, column amount: a refund (-5) of Acme"),
     ],
 )
 def test_refund_before_any_order_of_its_customer_is_refused(tmp_path, rows, says):
@@ -82,7 +86,7 @@ def test_refunds_are_not_orders_in_the_workbook(tmp_path):
     sheet = openpyxl.load_workbook(output)["Customers"]
     headers = [cell.value for cell in sheet[1]]
     acme = dict(zip(headers, next(sheet.iter_rows(min_row=2, values_only=True)), strict=True))
-    assert acme["Orders"] == 2, "two orders; the refund and the zero row are not orders"
-    assert acme["Revenue to date"] == pytest.approx(250.0), "100 + 200 - 50"
-    assert acme["Margin to date"] == pytest.approx(75.0), "30 + 60 - 15"
-    assert acme["Last order"] == datetime.datetime(2026, 8, 1), "the refund is not a purchase"
+    assert acme["Orders"] == 3, "three orders; the refund is no order, the order of 0 is one"
+    assert acme["Revenue to date"] == pytest.approx(250.0), "100 + 200 - 50 + 0"
+    assert acme["Margin to date"] == pytest.approx(75.0), "30 + 60 - 15 + 0"
+    assert acme["Last order"] == datetime.datetime(2026, 10, 1), "the order of 0 is the last purchase, not the refund"
