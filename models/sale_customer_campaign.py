@@ -141,8 +141,14 @@ class SaleCustomerCampaign(models.Model):
             raise UserError(self.env._("Campaign %(name)s is closed.", name=self.name))
         if not self._pending_lines():
             raise UserError(self.env._("Campaign %(name)s has no pending tasks.", name=self.name))
+        titles = {
+            "reassign": self.env._("Reassign Pending Tasks"),
+            "extend": self.env._("Extend Due Dates"),
+        }
         return {
             "type": "ir.actions.act_window",
+            # without a name the dialog has no title
+            "name": titles[mode],
             "res_model": "sale.customer.campaign.update",
             "view_mode": "form",
             "target": "new",

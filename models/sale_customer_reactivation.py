@@ -77,7 +77,10 @@ class SaleCustomerReactivation(models.Model):
     stage = fields.Selection(STAGES, "Stage at the Attempt", readonly=True)
     last_order_date = fields.Date("Last Order Before the Attempt", readonly=True)
     revenue_lost = fields.Monetary(
-        readonly=True, help="Revenue of the previous period minus revenue of the last one, when the attempt was made."
+        readonly=True,
+        help="What the customer brought in a year before going quiet: its revenue over the 12 months up to its last "
+        "order. For a customer found by a revenue drop: the revenue of the previous period minus the last one. "
+        "As found when the attempt was made.",
     )
     ltv = fields.Monetary("LTV at the Attempt", readonly=True, groups="sales_team.group_sale_manager")
     reason_id = fields.Many2one("sale.customer.reactivation.reason", "Reason for Leaving", tracking=True)

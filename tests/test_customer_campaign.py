@@ -109,6 +109,57 @@ class TestCustomerCampaign(CustomerBaseCommon):
         self.assertEqual(self.counts(plan), {"cc_ann": 2, "cc_ben": 2, "cc_cat": 2})
         self.assertTrue(all(p.user_id == user for user, partners in plan.items() for p in partners))
 
+    def make_key_account(self, partner, manager):
+        partner = partner.with_company(self.company)
+        partner.write({"key_account_reason": "reference", "key_account_manager_id": manager.id})
+        self.assertTrue(partner.is_key_account, f"{partner.name} is a key account")
+
+    def test_even_spread_keeps_key_accounts_with_their_manager(self):
+        # Regular 1 (800) is Ben's customer and a key account that Cat manages
+        self.make_key_account(self.customers[1], self.cat)
+        users = [Command.set((self.ann | self.ben).ids)]
+        wizard, plan = self.plan(assign_mode="round_robin", user_ids=users)
+        self.assertEqual(plan[self.cat], list(self.customers[1]), "the key account goes to its manager")
+        self.assertEqual(self.counts(plan), {"cc_ann": 4, "cc_ben": 4, "cc_cat": 1}, "the eight others spread evenly")
+        self.assertEqual(wizard.key_account_kept_count, 1, "the preview says one key account was kept")
+        # all to one user, or each to its salesperson: the manager still keeps it
+        for values in ({"assign_mode": "single", "user_ids": [Command.set(self.ann.ids)]}, {"assign_mode": "own"}):
+            with self.subTest(mode=values["assign_mode"]):
+                _wizard, plan = self.plan(**values)
+                self.assertIn(self.customers[1], plan[self.cat])
+        # the manager lets them go, knowingly
+        wizard, plan = self.plan(assign_mode="round_robin", user_ids=users, key_accounts_to_others=True)
+        self.assertEqual(self.counts(plan), {"cc_ann": 5, "cc_ben": 4}, "spread like the others")
+        self.assertEqual(wizard.key_account_kept_count, 0)
+
+    def test_key_account_of_an_archived_manager_is_spread(self):
+        self.make_key_account(self.customers[1], self.cat)
+        self.cat.active = False
+        wizard, plan = self.plan(assign_mode="round_robin", user_ids=[Command.set((self.ann | self.ben).ids)])
+        self.assertEqual(self.counts(plan), {"cc_ann": 5, "cc_ben": 4}, "nobody to keep it: spread")
+        self.assertEqual(wizard.key_account_kept_count, 0)
+
+    def test_every_window_the_campaign_opens_has_a_title(self):
+        wizard = self.wizard()
+        actions = {"preview": wizard.action_preview(), "back": wizard.action_back()}
+        wizard.action_preview()
+        actions["launch"] = wizard.action_launch()
+        campaign = self.Campaign.browse(actions["launch"]["res_id"])
+        actions["reassign"] = campaign.with_user(self.boss).action_reassign()
+        actions["extend"] = campaign.with_user(self.boss).action_extend()
+        titles = {step: action.get("name") for step, action in actions.items()}
+        self.assertEqual(
+            titles,
+            {
+                "preview": "Launch a Customer Campaign",
+                "back": "Launch a Customer Campaign",
+                "launch": campaign.name,
+                "reassign": "Reassign Pending Tasks",
+                "extend": "Extend Due Dates",
+            },
+            "a window without a name opens as a dialog without a title",
+        )
+
     def test_criteria_select_the_customers(self):
         regular = self.env.ref("sale_customer_base.sale_customer_base_tag_stage_regular")
         wizard = self.wizard(partner_ids=False, stage_tag_ids=[Command.set(regular.ids)])

@@ -1,10 +1,13 @@
 import datetime
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import format_date
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CustomerBaseCommon
 
@@ -180,6 +183,67 @@ class TestCustomerWinBack(CustomerBaseCommon):
         again = self.wizard(fallback_user_id=self.bob.id)
         self.assertEqual(set(self.candidates(again)), {self.thinking})
         self.assertEqual(again.skipped_count, 3)
+
+    def test_revenue_lost_of_a_long_lost_customer_is_its_last_year(self):
+        gone = self.env["res.partner"].create({"name": "Gone", "is_company": True, "user_id": self.alice.id})
+        self.order(gone, D(2024, 1, 15), 1000.0)  # more than a year before its last order: not counted
+        self.order(gone, D(2025, 2, 1), 500.0)
+        self.order(gone, D(2025, 4, 1), 700.0)  # its last order, 455 days ago
+        self.env["sale.customer.base.engine"].sudo().with_company(self.company)._recompute_company(self.company)
+        found = self.candidates(self.wizard())
+        self.assertEqual(found[gone].rule, "lost")
+        self.assertEqual(found[gone].revenue_lost, 1200.0, "what its last year of orders brought in")
+        self.assertEqual(found[self.customer].revenue_lost, 300.0, "Acme's only order")
+        self.assertEqual(found[self.risky].revenue_lost, 300.0, "Risky's three orders")
+        self.assertEqual(found[self.shrinking].revenue_lost, 600.0, "a declining customer: what it buys less")
+        self.assertEqual(found[self.thinking].revenue_lost, 0.0, "never bought")
+        self.assertEqual(
+            list(found)[:2], [gone, self.customer], "the lost customers, the one that brought in most first"
+        )
+
+    def test_an_earlier_refusal_is_shown_on_the_candidate(self):
+        self.attempt(self.customer, D(2026, 2, 1), "parted_well")
+        self.attempt(self.customer, D(2026, 3, 1), "refused", user_id=self.bob.id)
+        self.attempt(self.risky, D(2026, 3, 1), "no_answer")
+        found = self.candidates(self.wizard())
+        self.assertEqual(
+            found[self.customer].earlier_attempt,
+            f"Refused on {format_date(self.env, D(2026, 3, 1))}",
+            "the latest attempt that ended with a no, whoever made it",
+        )
+        self.assertFalse(found[self.risky].earlier_attempt, "no answer is not a no")
+        self.assertFalse(found[self.shrinking].earlier_attempt, "never tried")
+
+    def why_texts(self, rule):
+        """The headings and reason placeholders of the attempt form's "why" part a user sees for an
+        attempt found by ``rule``."""
+        attempt = self.Attempt.create({"partner_id": self.customer.id, "company_id": self.company.id, "rule": rule})
+        arch = etree.fromstring(self.Attempt.get_view(view_type="form")["arch"])
+        values = {field: attempt[field] for field in ("rule", "outcome", "is_key_account")}
+
+        def shown(node):
+            return not any(
+                safe_eval(n.get("invisible"), values) for n in (node, *node.iterancestors()) if n.get("invisible")
+            )
+
+        texts = []
+        for node in arch.xpath("//sheet//group[.//field[@name='reason_id']]"):
+            texts += [node.get("string")] if node.get("string") and shown(node) else []
+            for child in node.iter("separator", "field"):
+                if shown(child) and (child.tag == "separator" or child.get("name") == "reason_id"):
+                    texts.append(child.get("string") if child.tag == "separator" else child.get("placeholder"))
+        return texts
+
+    def test_a_stalled_quotation_asks_why_it_stalled(self):
+        self.assertEqual(self.why_texts("stalled"), ["Why Did the Quotation Stall?", "Why did the quotation stall?"])
+        self.assertEqual(self.why_texts("lost"), ["Why They Left", "Why did they leave?"])
+        # the caller's activity asks the same
+        wizard = self.wizard(use_lost=False, use_at_risk=False)
+        found = self.candidates(wizard)
+        wizard.action_confirm()
+        summaries = {partner: line.partner_id.activity_ids.summary for partner, line in found.items()}
+        self.assertEqual(summaries[self.thinking], "Follow up the quotation: find out why it stalled")
+        self.assertEqual(summaries[self.shrinking], "Win back: find out why they left")
 
     def test_key_accounts_to_a_senior_user(self):
         partner = self.env["res.partner"].with_company(self.company).browse(self.customer.id)

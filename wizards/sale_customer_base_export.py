@@ -20,7 +20,7 @@ from odoo.tools import SQL
 from ..analytics.flow import customer_flow, periods
 from ..analytics.prediction import PredictionError, forecast_check
 from ..analytics.report import default_start
-from ..analytics.workbook import FEEDBACK_COLUMNS, WorkbookData, build_workbook
+from ..analytics.workbook import FEEDBACK_COLUMNS, SHEETS, WorkbookData, build_workbook
 from ..models.sale_customer_base_engine import METRIC_FIELDS
 from ..models.sale_customer_metrics import SHARED_FIELDS
 
@@ -71,6 +71,7 @@ class SaleCustomerBaseExport(models.TransientModel):
     )
     file = fields.Binary(readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
+    sheet_list = fields.Text("Sheets", compute="_compute_sheet_list", help="The sheets of the workbook, in order.")
 
     def _default_date_from(self):
         return default_start(fields.Date.context_today(self))
@@ -83,6 +84,24 @@ class SaleCustomerBaseExport(models.TransientModel):
             partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
             values["partner_ids"] = [fields.Command.set(partners.ids)]
         return values
+
+    def _compute_sheet_list(self):
+        for wizard in self:
+            lines = [
+                self.env._("%(sheet)s (%(condition)s)", sheet=name, condition=condition) if condition else name
+                for name, condition in wizard._workbook_sheets()
+            ]
+            wizard.sheet_list = "\n".join(f"• {line}" for line in lines)
+
+    def _workbook_sheets(self):
+        """[(sheet name, when it is written, or None: always)] of the workbook, in its order: the
+        workbook's own list of sheets (``SHEETS``), named as the user will read them. The Feedback
+        sheet is always written from here, empty when nobody answered."""
+        conditions = {
+            "coverage": self.env._("if customers follow a service policy"),
+            "forecast": self.env._("if you check the prediction from a day"),
+        }
+        return [(self.env._(name), conditions.get(key)) for key, name in SHEETS.items()]
 
     # ---- action
     def action_export(self):
@@ -98,7 +117,11 @@ class SaleCustomerBaseExport(models.TransientModel):
             # and log a warning at every download
             "url": f"/web/content/?model={self._name}&id={self.id}&field=file&filename_field=file_name"
             f"&mimetype={XLSX_MIMETYPE}&download=true",
-            "target": "self",
+            # The web client closes the dialog after the download only for an url opened in a
+            # new window (action_service.js, _executeActURLAction: "self" and "download" ignore
+            # ``close``); a download opened so leaves no tab behind, as core's invoice download.
+            "target": "new",
+            "close": True,
         }
 
     # ---- checks

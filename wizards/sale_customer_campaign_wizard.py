@@ -100,8 +100,19 @@ class SaleCustomerCampaignWizard(models.TransientModel):
     sample_method = fields.Selection(
         [("top", "Biggest by Revenue"), ("random", "Random")], "Sample", default="top", required=True
     )
+    key_accounts_to_others = fields.Boolean(
+        "Let Key Accounts Go to Other Salespeople",
+        help="Off: a key account with a key account manager goes to that manager, whatever the way the work is "
+        "spread (the limits per user apply to the manager too). On: key accounts are spread like the other "
+        "customers.",
+    )
     line_ids = fields.One2many("sale.customer.campaign.wizard.line", "wizard_id", "Customers and Users")
     left_out_count = fields.Integer("Left Out", readonly=True, help="Customers for whom no user had room left.")
+    key_account_kept_count = fields.Integer(
+        "Kept With Their Key Account Manager",
+        readonly=True,
+        help="Key accounts of the plan given to their key account manager, not spread over the chosen users.",
+    )
     plan_summary = fields.Text("Plan", compute="_compute_plan_summary")
 
     @api.depends("line_ids.user_id")
@@ -166,7 +177,10 @@ class SaleCustomerCampaignWizard(models.TransientModel):
 
     def _customers(self):
         partners = self.env["res.partner"].with_company(self.company_id)
-        found = partners.search_fetch(self._customer_domain(), ["user_id", "revenue_window", "last_order_date"])
+        found = partners.search_fetch(
+            self._customer_domain(),
+            ["user_id", "revenue_window", "last_order_date", "is_key_account", "key_account_manager_id"],
+        )
         if self.silent_days:
             found = found - self._contacted_since(
                 found, fields.Date.context_today(self) - datetime.timedelta(self.silent_days)
@@ -198,27 +212,33 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         groups = self.env["mail.activity"].sudo()._read_group([("user_id", "in", users.ids)], ["user_id"], ["__count"])
         return {user.id: count for user, count in groups}
 
-    def action_preview(self):
-        self.ensure_one()
-        self._check_choices()
-        customers = self._customers()
-        if not customers:
-            raise UserError(self.env._("No customer matches these choices."))
-        # a salesperson who may not be given the company's customers counts as none
-        fit = self._fit_assignees(customers.user_id, self.company_id)
+    def _kept_key_accounts(self, customers):
+        """{customer: key account manager} of the key accounts among ``customers`` that stay with their
+        key account manager: all of them, unless the manager lets them go to other salespeople; a
+        manager who may not be given the company's customers keeps none."""
+        if self.key_accounts_to_others:
+            return {}
+        key_accounts = customers.filtered(lambda partner: partner.is_key_account and partner.key_account_manager_id)
+        fit = self._fit_assignees(key_accounts.key_account_manager_id, self.company_id)
+        return {
+            partner: partner.key_account_manager_id for partner in key_accounts if partner.key_account_manager_id in fit
+        }
+
+    def _plan(self, customers, mode, salespeople):
+        """:func:`assign_customers` for ``customers`` whose own salesperson is ``salespeople`` {customer: user}."""
         frame = pd.DataFrame(
             {
                 "partner_id": customers.ids,
-                "salesperson_id": [partner.user_id.id if partner.user_id in fit else 0 for partner in customers],
+                "salesperson_id": [salespeople[partner].id or 0 for partner in customers],
                 "revenue": customers.mapped("revenue_window"),
             }
         )
         try:
-            plan = assign_customers(
+            return assign_customers(
                 frame,
-                self.assign_mode,
+                mode,
                 users=self.user_ids.ids,
-                open_activities=self._open_activities(self.user_ids) if self.assign_mode == "balanced" else None,
+                open_activities=self._open_activities(self.user_ids) if mode == "balanced" else None,
                 fallback_user=self.fallback_user_id.id or None,
                 max_per_user=self.max_per_user if self.use_cap else None,
                 sample_per_user=self.sample_per_user if self.use_sample else None,
@@ -235,17 +255,47 @@ class SaleCustomerCampaignWizard(models.TransientModel):
                     )
                 ) from error
             raise UserError(str(error)) from error
+
+    def action_preview(self):
+        self.ensure_one()
+        self._check_choices()
+        customers = self._customers()
+        if not customers:
+            raise UserError(self.env._("No customer matches these choices."))
+        # Key accounts are planned apart, each for its manager, before the others are spread:
+        # an even spread would hand a critical customer to whoever's turn it is.
+        kept = self._kept_key_accounts(customers)
+        others = customers.filtered(lambda partner: partner not in kept)
+        # a salesperson who may not be given the company's customers counts as none
+        fit = self._fit_assignees(others.user_id, self.company_id)
+        plans = []
+        if kept:
+            plans.append(self._plan(customers.filtered(lambda partner: partner in kept), "own", kept))
+        if others:
+            owners = {partner: partner.user_id & fit for partner in others}
+            plans.append(self._plan(others, self.assign_mode, owners))
+        assigned = pd.concat([plan.assigned for plan in plans]).sort_values(
+            ["revenue", "partner_id"], ascending=[False, True], kind="stable"
+        )
+        kept_ids = {partner.id for partner in kept}
         lines = [
             Command.create({"partner_id": int(partner), "user_id": int(user), "revenue": float(revenue)})
-            for partner, user, revenue in plan.assigned.itertuples(index=False)
+            for partner, user, revenue in assigned.itertuples(index=False)
         ]
         self._write_preview(
-            {"line_ids": [Command.clear(), *lines], "step": "preview", "left_out_count": len(plan.left_out)}
+            {
+                "line_ids": [Command.clear(), *lines],
+                "step": "preview",
+                "left_out_count": sum(len(plan.left_out) for plan in plans),
+                "key_account_kept_count": int(assigned["partner_id"].isin(kept_ids).sum()),
+            }
         )
         return self._reopen()
 
     def action_back(self):
-        self.write({"line_ids": [Command.clear()], "step": "criteria", "left_out_count": 0})
+        self.write(
+            {"line_ids": [Command.clear()], "step": "criteria", "left_out_count": 0, "key_account_kept_count": 0}
+        )
         return self._reopen()
 
     def action_launch(self):
@@ -291,6 +341,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            "name": campaign.name,
             "res_model": "sale.customer.campaign",
             "res_id": campaign.id,
             "view_mode": "form",

@@ -10,12 +10,15 @@ import datetime
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..analytics.winback import declining_customers, quotation_cutoff, revenue_drop
 from ..models.sale_customer_metrics import ABC_CLASSES
 
 RULE_ORDER = ("lost", "at_risk", "declining", "stalled", "chosen")
+LAST_YEAR = 365  # days of orders, up to the last one, that make a silent customer's yearly revenue
+# outcomes of an earlier attempt the caller should know before calling again
+EARLIER_OUTCOMES = ("refused", "parted_well")
 
 
 class SaleCustomerReactivationWizard(models.TransientModel):
@@ -78,7 +81,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         required=True,
         default=lambda self: self.env.ref("sale_customer_base.mail_activity_type_winback", raise_if_not_found=False),
     )
-    summary = fields.Char(default=lambda self: self.env._("Win back: find out why they left"))
+    summary = fields.Char(default=lambda self: self._default_summary())
     note = fields.Html(
         default=lambda self: self.env._(
             "<p>Call the customer: what made them stop buying (better conditions elsewhere, service, staff, "
@@ -98,6 +101,12 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     )
     line_ids = fields.One2many("sale.customer.reactivation.wizard.line", "wizard_id", "Candidates")
     skipped_count = fields.Integer("Already Being Won Back", readonly=True)
+
+    def _default_summary(self):
+        return self.env._("Win back: find out why they left")
+
+    def _stalled_summary(self):
+        return self.env._("Follow up the quotation: find out why it stalled")
 
     @api.depends(
         "company_id",
@@ -246,6 +255,57 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
+    def _yearly_revenue(self, partners):
+        """{partner id: revenue of the customer's last year of orders, the LAST_YEAR days up to and
+        including its last confirmed order}: what a silent customer was worth, however long ago it
+        stopped (the revenue of the last days of the search is 0 for every lost customer)."""
+        confirmed = self.env["sale.customer.base.engine"]._confirmed_orders_sql(
+            self.company_id, partners=partners._as_query()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, SUM(revenue)
+                  FROM (SELECT partner_id, day, revenue, MAX(day) OVER (PARTITION BY partner_id) AS last_day
+                          FROM (%(confirmed)s) AS o) AS o
+                 WHERE day > last_day - %(days)s
+                 GROUP BY partner_id
+                """,
+                confirmed=confirmed,
+                days=LAST_YEAR,
+            )
+        )
+        return {partner_id: float(revenue) for partner_id, revenue in self.env.cr.fetchall()}
+
+    def _earlier_attempts(self, partners):
+        """{partner id: "Refused on <date>"} of the latest attempt of each customer that was refused
+        or parted well, whoever made it: a caller should know before calling again."""
+        attempts = (
+            self.env["sale.customer.reactivation"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_id", "in", partners.ids),
+                    ("outcome", "in", EARLIER_OUTCOMES),
+                ],
+                ["partner_id", "outcome", "date"],
+                order="date desc, id desc",
+            )
+        )
+        outcomes = dict(attempts._fields["outcome"]._description_selection(self.env))
+        found = {}
+        for attempt in attempts:
+            found.setdefault(
+                attempt.partner_id.id,
+                self.env._(
+                    "%(outcome)s on %(date)s",
+                    outcome=outcomes[attempt.outcome],
+                    date=format_date(self.env, attempt.date),
+                ),
+            )
+        return found
+
     def _pending_attempt_partners(self, partner_ids):
         groups = (
             self.env["sale.customer.reactivation"]
@@ -296,7 +356,16 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         as_of = fields.Date.context_today(self)
         days = self.decline_days if self.decline_days > 0 else 90
         drop = revenue_drop(self._orders_since(partners._as_query(), as_of - datetime.timedelta(days * 2)), as_of, days)
-        lost = drop["revenue_lost"].to_dict()
+        # what a declining customer buys less; what a year of the others was worth before they went quiet
+        dropped = drop["revenue_lost"].to_dict()
+        yearly = self._yearly_revenue(partners)
+        lost = {
+            partner.id: dropped.get(partner.id, 0.0)
+            if found[partner.id] == "declining"
+            else yearly.get(partner.id, 0.0)
+            for partner in partners
+        }
+        earlier = self._earlier_attempts(partners)
         rank = {rule: index for index, rule in enumerate(RULE_ORDER)}
         fit = self._fit_assignees(partners.user_id | partners.key_account_manager_id, self.company_id)
         lines = [
@@ -307,10 +376,11 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                     "stage": partner.customer_stage,
                     "last_order_date": partner.last_order_date,
                     "days_silent": partner.days_since_last_order,
-                    "revenue_lost": lost.get(partner.id, 0.0),
+                    "revenue_lost": lost[partner.id],
                     **({"ltv": ltv[partner.id]} if with_ltv else {}),
                     "salesperson_id": partner.user_id.id,
                     "is_key_account": partner.is_key_account,
+                    "earlier_attempt": earlier.get(partner.id, False),
                     "user_id": self._assignee(partner, fit).id,
                 }
             )
@@ -325,6 +395,17 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         self.write({"line_ids": [Command.clear()], "step": "criteria"})
         return self._reopen()
 
+    def _line_activities(self, lines):
+        """One activity per line, in the order of ``lines``. A stalled quotation is followed up, not
+        won back: unless the summary was changed, its caller is asked why the quotation stalled."""
+        if self.summary != self._default_summary():
+            return self._create_activities(lines, self.summary)
+        stalled = lines.filtered(lambda line: line.rule == "stalled")
+        others = lines - stalled
+        activity_of = dict(zip(others, self._create_activities(others, self.summary), strict=True))
+        activity_of.update(zip(stalled, self._create_activities(stalled, self._stalled_summary()), strict=True))
+        return self.env["mail.activity"].union(*(activity_of[line] for line in lines))
+
     def action_confirm(self):
         """One attempt and one activity per ticked customer, and the emails, all or nothing."""
         self.ensure_one()
@@ -337,7 +418,7 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         Attempt.check_access("create")
         today = fields.Date.context_today(self)
         with_ltv = Attempt._fields["ltv"].is_accessible(self.env)
-        activities = self._create_activities(lines, self.summary)
+        activities = self._line_activities(lines)
         # Created without the chatter's per-record work ("created" message, "assigned to you"
         # email, follower insert): for thousands of attempts it took minutes, and the activity
         # already tells who is to call. The callers follow their attempts, added per caller

@@ -19,8 +19,15 @@ class SaleCustomerReactivationWizardLine(models.TransientModel):
     stage = fields.Selection(STAGES, readonly=True)
     last_order_date = fields.Date("Last Order", readonly=True)
     days_silent = fields.Integer(readonly=True)
-    revenue_lost = fields.Monetary(readonly=True, help="Previous period minus the last one.")
+    revenue_lost = fields.Monetary(
+        readonly=True,
+        help="What the customer brought in a year before going quiet: its revenue over the 12 months up to its last "
+        "order. For a customer found by a revenue drop: the revenue of the previous period minus the last one.",
+    )
     ltv = fields.Monetary("LTV", readonly=True, groups="sales_team.group_sale_manager")
     salesperson_id = fields.Many2one("res.users", readonly=True)
     is_key_account = fields.Boolean("Key Account", readonly=True)
+    earlier_attempt = fields.Char(
+        readonly=True, help="How the customer's latest win-back attempt that refused or parted well ended, and when."
+    )
     user_id = fields.Many2one("res.users", "Contacted By", domain=[("share", "=", False)])
