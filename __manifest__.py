@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "depends": ["sale_management", "sale_margin", "sale_crm", "board"],
     "external_dependencies": {"python": ["pandas", "xlsxwriter", "scipy"]},
+    "post_init_hook": "post_init_hook",
     "data": [
         "security/ir.model.access.csv",
         "security/sale_customer_base_security.xml",

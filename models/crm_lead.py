@@ -144,14 +144,21 @@ class CrmLead(models.Model):
             self.readiness_revisit_date or today + relativedelta(months=self.readiness_reason_id.revisit_months or 6),
         )
 
+    def _unanswered_readiness(self):
+        """The readiness questions still unanswered on this opportunity, by their labels."""
+        self.ensure_one()
+        questions = ("readiness_need", "readiness_budget", "readiness_urgency")
+        return ", ".join(self._fields[fname]._description_string(self.env) for fname in questions if not self[fname])
+
     def action_plan_readiness_step(self):
         """Schedule, on each opportunity, the next step its readiness proposes, for its salesperson."""
         unanswered = self.filtered(lambda lead: not lead.readiness)
         if unanswered:
             raise UserError(
                 self.env._(
-                    "Answer the three questions (need, budget, urgency) of %(leads)s before planning the next step.",
-                    leads=", ".join(unanswered.mapped("name")),
+                    "Answer the three questions (need, budget, urgency) on the Readiness tab before planning "
+                    "the next step. Still unanswered: %(missing)s.",
+                    missing="; ".join(f"{lead.name} ({lead._unanswered_readiness()})" for lead in unanswered),
                 )
             )
         todo = self.env.ref("mail.mail_activity_data_todo")

@@ -13,12 +13,13 @@ import datetime
 import json
 import logging
 
+import babel.dates
 import pandas as pd
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
-from odoo.tools.misc import format_date
+from odoo.tools.misc import babel_locale_parse
 
 from ..analytics.flow import PERIOD_KINDS, flow_history, periods, retention_rates
 
@@ -180,28 +181,8 @@ class SaleCustomerBaseHistory(models.Model):
         return groups
 
     def init(self):
-        # rows written before periods had names (an upgrade) get theirs
-        query = SQL("SELECT DISTINCT period_type, date FROM %s WHERE period_name IS NULL", SQL.identifier(self._table))
-        unnamed = self.env.execute_query(query)
-        if unnamed:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE %(table)s AS h
-                       SET period_name = v.period_name
-                      FROM jsonb_to_recordset(%(payload)s::jsonb)
-                           AS v(period_type varchar, date date, period_name jsonb)
-                     WHERE h.period_type = v.period_type AND h.date = v.date AND h.period_name IS NULL
-                    """,
-                    table=SQL.identifier(self._table),
-                    payload=json.dumps(
-                        [
-                            {"period_type": kind, "date": str(day), "period_name": name}
-                            for (kind, day), name in self._period_names(unnamed).items()
-                        ]
-                    ),
-                )
-            )
+        # rows written before periods had names (an upgrade), or before a language was installed, get theirs
+        self._name_periods()
 
     # ---- actions
     @api.model
@@ -348,16 +329,66 @@ class SaleCustomerBaseHistory(models.Model):
             SQL("DELETE FROM sale_customer_base_history WHERE company_id = %s AND (%s)", company.id, conditions)
         )
 
-    def _period_names(self, periods):
-        """Name of each ``(period_type, first day)`` in every installed language, as stored by a translated field."""
-        langs = {code for code, _name in self.env["res.lang"].get_installed()} | {"en_US"}
+    def _period_names(self, periods, lang_codes=None):
+        """Name of each ``(period_type, first day)`` in ``lang_codes`` (default: every installed language),
+        as stored by a translated field.
+
+        Babel formats them from the language code alone: a language being activated is named before
+        Odoo's caches know it is active.
+        """
+        if lang_codes is None:
+            lang_codes = [code for code, _name in self.env["res.lang"].get_installed()]
+        locales = {lang: babel_locale_parse(lang) for lang in sorted({*lang_codes, "en_US"})}
         return {
             (kind, day): {
-                lang: format_date(self.env, day, lang_code=lang, date_format=PERIOD_NAME_FORMATS[kind])
-                for lang in sorted(langs)
+                lang: babel.dates.format_date(day, format=PERIOD_NAME_FORMATS[kind], locale=locale)
+                for lang, locale in locales.items()
             }
             for kind, day in set(periods)
         }
+
+    def _name_periods(self, lang_codes=None):
+        """Name the periods in ``lang_codes`` (default: every installed language) where a name is missing.
+
+        The history keeps a name per installed language: a language installed after the history was
+        built (see ``res.lang``) gets its names here, so that its readers see their own month names
+        without a rebuild.
+        """
+        if lang_codes is None:
+            lang_codes = [code for code, _name in self.env["res.lang"].get_installed()]
+        langs = sorted({*lang_codes, "en_US"})
+        table = SQL.identifier(self._table)
+        self.flush_model(["period_name"])
+        missing = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT period_type, date FROM %s WHERE period_name IS NULL OR NOT period_name ?& %s",
+                table,
+                langs,
+            )
+        )
+        if not missing:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s AS h
+                   SET period_name = COALESCE(h.period_name, '{}'::jsonb) || v.period_name
+                  FROM jsonb_to_recordset(%(payload)s::jsonb)
+                       AS v(period_type varchar, date date, period_name jsonb)
+                 WHERE h.period_type = v.period_type AND h.date = v.date
+                   AND (h.period_name IS NULL OR NOT h.period_name ?& %(langs)s)
+                """,
+                table=table,
+                langs=langs,
+                payload=json.dumps(
+                    [
+                        {"period_type": kind, "date": str(day), "period_name": names}
+                        for (kind, day), names in self._period_names(missing, langs).items()
+                    ]
+                ),
+            )
+        )
+        self.invalidate_model(["period_name"])
 
     def _insert_rows(self, company, flow):
         if flow.empty:
@@ -398,3 +429,22 @@ class SaleCustomerBaseHistory(models.Model):
             )
         )
         self.invalidate_model()
+
+
+class ResLang(models.Model):
+    # here rather than in a file of its own: its only job is naming the history's periods
+    _inherit = "res.lang"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        langs = super().create(vals_list)
+        if active := langs.filtered("active"):
+            self.env["sale.customer.base.history"].sudo()._name_periods(active.mapped("code"))
+        return langs
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("active"):
+            # a language activated (in the settings, or by _activate_lang) names the periods built before it
+            self.env["sale.customer.base.history"].sudo()._name_periods(self.mapped("code"))
+        return res

@@ -114,6 +114,9 @@ class SaleCustomerKeyAccount(models.Model):
     dependency_risk = fields.Selection(DEPENDENCY_RISKS, readonly=True)
     is_key_account = fields.Boolean("Key Account Now", readonly=True)
     share_of_wallet = fields.Float("Share of Wallet (%)", readonly=True, aggregator="avg")
+    # the two shares as ratios, for the percentage widget: "35.2 %" rather than a bare 35.20
+    revenue_share_ratio = fields.Float("Share of Our Revenue", compute="_compute_share_ratios")
+    share_of_wallet_ratio = fields.Float("Share of Wallet", compute="_compute_share_ratios")
     target_progress = fields.Float(
         "Target Reached (%)",
         compute="_compute_target_progress",
@@ -163,6 +166,12 @@ class SaleCustomerKeyAccount(models.Model):
             partner = plan.partner_id.sudo().with_company(plan.company_id)
             if partner.key_account_manager_id != plan.manager_id:
                 partner.key_account_manager_id = plan.manager_id
+
+    @api.depends("revenue_share", "share_of_wallet")
+    def _compute_share_ratios(self):
+        for plan in self:
+            plan.revenue_share_ratio = plan.revenue_share / 100.0
+            plan.share_of_wallet_ratio = plan.share_of_wallet / 100.0
 
     @api.depends("current_revenue", "target_revenue")
     def _compute_target_progress(self):

@@ -34,6 +34,8 @@ class SaleCustomerKeyAccountContact(models.Model):
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     partner_id = fields.Many2one("res.partner", "Contact", required=True, index=True, ondelete="cascade")
+    # the person's own name: the contact's display name begins with the customer's, the same on every line
+    contact_name = fields.Char("Name", related="partner_id.name")
     role = fields.Selection(ROLES, "Role in the Deal", required=True, default="user")
     attitude = fields.Selection(ATTITUDES, "Attitude Toward Us", default="neutral")
     level = fields.Selection(LEVELS)

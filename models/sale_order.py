@@ -97,6 +97,37 @@ class SaleOrder(models.Model):
             for company in partners_by_company:
                 self.env["sale.customer.base.engine"].sudo()._refresh_deferred(company)
 
+    @api.model
+    def _rank_customers_of_confirmed_orders(self):
+        """Make customers of the partners whose orders were confirmed before the addon was installed.
+
+        A confirmed order raises its customer's rank (see ``_refresh_customer_base``), as a posted
+        invoice does in ``account``; orders confirmed earlier did not, and Odoo's *Customers* menus,
+        which filter on the rank, hid their partners. Each commercial partner without a rank gets
+        one per confirmed order, in one UPDATE. Returns the partners ranked.
+        """
+        self.flush_model(["state", "partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id", "customer_rank"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner AS p
+                   SET customer_rank = o.order_count
+                  FROM (SELECT c.commercial_partner_id AS partner_id, COUNT(*) AS order_count
+                          FROM sale_order AS so
+                          JOIN res_partner AS c ON c.id = so.partner_id
+                         WHERE so.state = 'sale'
+                         GROUP BY c.commercial_partner_id) AS o
+                 WHERE p.id = o.partner_id AND COALESCE(p.customer_rank, 0) = 0
+             RETURNING p.id
+                """
+            )
+        )
+        partners = self.env["res.partner"].browse(row[0] for row in rows)
+        partners.invalidate_recordset(["customer_rank"])
+        partners.modified(["customer_rank"])
+        return partners
+
     # ---- the follow-up call after a sale
     # When orders are confirmed, each customer gets one follow-up activity on its latest
     # confirmed order: customer_followup_first_days (7) after its first order, always;

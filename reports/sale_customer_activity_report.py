@@ -13,10 +13,12 @@ One row per event, read live:
 - an *order won*: a confirmed order, dated by ``date_order``, for its salesperson,
   amount untaxed in company currency.
 
-The planned share is the mean, over the activities done only, of 100 (planned) and 0.
+The planned share is the mean, over the activities done only, of 100 (planned) and 0; its
+target (the company's) stands on those same rows, so that a week without activity done shows
+neither. OdooBot (the superuser, whose messages and orders are automated work) has no row.
 """
 
-from odoo import fields, models
+from odoo import SUPERUSER_ID, fields, models
 from odoo.tools import SQL
 
 from ..models.sale_order import ORDER_REVENUE
@@ -76,7 +78,8 @@ class SaleCustomerActivityReport(models.Model):
                    (e.kind = 'activity' AND e.planned)::int4 AS planned_count,
                    CASE WHEN e.kind = 'activity' THEN CASE WHEN e.planned THEN 100.0 ELSE 0.0 END END
                        AS planned_percent,
-                   company.customer_base_contact_planned_target AS planned_target,
+                   CASE WHEN e.kind = 'activity' THEN company.customer_base_contact_planned_target END
+                       AS planned_target,
                    CASE e.channel
                         WHEN 'visit' THEN company.customer_base_contact_visit_cost
                         WHEN 'call' THEN company.customer_base_contact_call_cost
@@ -105,7 +108,9 @@ class SaleCustomerActivityReport(models.Model):
                      WHERE so.state = 'sale'
                    ) AS e
               JOIN res_company AS company ON company.id = e.company_id
+             WHERE e.user_id IS DISTINCT FROM %(odoobot)s
             """,
             channel=channel,
             revenue=ORDER_REVENUE,
+            odoobot=SUPERUSER_ID,
         )

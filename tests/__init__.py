@@ -20,3 +20,5 @@ from . import test_hardening_records
 from . import test_hardening_ownership
 from . import test_order_entry
 from . import test_customer_metrics_table
+from . import test_round3_wizards
+from . import test_round3_reports
