@@ -49,6 +49,7 @@ import pandas as pd
 from .dates import DAYS_PER_MONTH, days_column, from_day, months_back, to_day
 from .lifecycle import lifecycle_stage
 from .prediction import PREDICTION_COLUMNS, customer_predictions
+from .prediction_trust import PredictionCheck, check_prediction
 from .rfm import RFM_COLUMNS, rfm_scores
 from .segments import abc_classes, dependency_risk, key_within_portfolio, xyz_by_frequency, xyz_by_stability
 from .settings import Settings
@@ -92,6 +93,7 @@ METRIC_COLUMNS = (
     "user_id",
     *TEMPERATURE_COLUMNS,
     *(column for column in PREDICTION_COLUMNS if column != "expected_spend"),
+    "stage_cause",
     *RFM_COLUMNS,
 )
 PREDICTION_UNIT = "week"  # time unit of the fitted parameters
@@ -106,6 +108,7 @@ class CustomerBase:
     lost_customers: int  # customers lost as of the as-of date
     window_revenue: float  # the company's revenue in the window
     prediction: object = None  # the .prediction.Prediction of the run (fits, or why none)
+    prediction_check: object = None  # the .prediction_trust.PredictionCheck: may its figures be shown
 
 
 def customer_metrics(
@@ -189,7 +192,15 @@ def customer_metrics(
         params=prediction_params,
         with_bgnbd=False,  # the customers' figures come from MBG/NBD
     )
+    if ranks is None and prediction_params is None:
+        # a new fit: tested on the company's last half year before its figures are shown
+        check = check_prediction(frame, from_day(as_of_day), PREDICTION_UNIT) if prediction.mbgnbd.ok else None
+    else:
+        check = PredictionCheck.from_dict((prediction_params or {}).get("check"))
+    check = check or PredictionCheck(False, "no_fit")
     scores = prediction.customers.reindex(per.index)
+    if not check.trusted:
+        scores[:] = np.nan  # a probability the model cannot back is not shown
     for column in PREDICTION_COLUMNS:
         per[column] = scores[column].astype(float)
     if ranks is not None and set(RFM_COLUMNS) <= set(ranks.columns):
@@ -201,7 +212,7 @@ def customer_metrics(
         rfm = rfm_scores(per["days_since_last_order"], per["orders_window"], per["revenue_window"])
         for column in RFM_COLUMNS:
             per[column] = rfm[column]
-    per["customer_stage"] = lifecycle_stage(
+    per["customer_stage"], cause = lifecycle_stage(
         per["order_count"],
         per["days_since_last_order"],
         per["median_order_interval"],
@@ -212,7 +223,12 @@ def customer_metrics(
         settings,
         alert=per["temperature_alert"].notna(),
         p_alive=per["p_alive"],
+        with_cause=True,
     )
+    # why at risk or lost: the day rules, the model, or the feedback's alert (complaint, cooled)
+    alerted = cause == "alert"
+    cause[alerted] = per["temperature_alert"].to_numpy(dtype=object)[alerted]
+    per["stage_cause"] = cause
     per["ltv"], per["ltv_basis"] = _lifetime_value(per, as_of_day, settings)
     per["ranks_pending"] = ranks is not None
     # a lost customer is not expected to order: no date to wait for
@@ -227,6 +243,7 @@ def customer_metrics(
         lost_customers=int(lost.sum()),
         window_revenue=float(per["revenue_window"].clip(lower=0).sum()),
         prediction=prediction,
+        prediction_check=check,
     )
 
 

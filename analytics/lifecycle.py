@@ -56,12 +56,16 @@ def lifecycle_stage(
     settings,
     alert=None,
     p_alive=None,
+    with_cause=False,
 ):
     """Stage of each customer with at least one order (arrays in, object array out).
 
     ``alert``: optional booleans, a temperature alert (complaint or cooling) that makes an active customer at risk.
     ``p_alive`` (probabilities, NaN where unknown) is used only when the settings
     stage by probability.
+    ``with_cause``: also return why each at-risk or lost customer is one (object array):
+    ``silence`` (the day rules), ``probability`` (the model, when staging by it), or the
+    temperature alert that made an active customer at risk (``alert``).
     """
     order_count = np.asarray(order_count)
     days_since_last = np.asarray(days_since_last, dtype=float)
@@ -78,11 +82,13 @@ def lifecycle_stage(
         np.maximum(settings.at_risk_min_days, settings.at_risk_interval_factor * median_gap),
     )
     at_risk = days_since_last > silence_limit
+    judged = np.zeros(len(order_count), dtype=bool)
     if p_alive is not None and getattr(settings, "stage_method", "days") == "probability":
         p_alive = np.asarray(p_alive, dtype=float)
         judged = np.isfinite(p_alive)
         lost = np.where(judged, p_alive * 100 < settings.lost_probability, lost)
         at_risk = np.where(judged, p_alive * 100 < settings.at_risk_probability, at_risk)
+    silent = at_risk
     # a complaint or a cooling makes an active customer at risk whatever the rule of silence
     if alert is not None:
         at_risk = at_risk | np.asarray(alert, dtype=bool)
@@ -90,8 +96,13 @@ def lifecycle_stage(
     regular = order_count >= settings.regular_min_orders
     loyal = regular & at_least(share_of_wallet, settings.loyal_share_of_wallet) & (share_of_wallet > 0)
     advocate = loyal & ((referral_count >= 1) | is_advocate)
-    return np.select(
+    stage = np.select(
         [lost, at_risk, reactivated, advocate, loyal, regular, order_count == 2, order_count == 1],
         ["lost", "at_risk", "reactivated", "advocate", "loyal", "regular", "repeat", "new"],
         default=None,
     ).astype(object)
+    if not with_cause:
+        return stage
+    by_rule = np.where(judged, "probability", "silence")
+    cause = np.select([lost | (at_risk & silent), at_risk], [by_rule, "alert"], default=None).astype(object)
+    return stage, cause

@@ -41,7 +41,11 @@ Figures per customer (:func:`predict_customers`):
   (margin / revenue of all its orders);
 - ``predicted_clv``: expected margin of the next ``CLV_YEARS`` years,
   discounted yearly: sum over years k = 1..3 of expected_spend x margin rate x
-  (E[Y(k years)] - E[Y(k - 1 years)]) / (1 + discount rate) ** k.
+  (E[Y(k years)] - E[Y(k - 1 years)]) / (1 + discount rate) ** k;
+- ``value_at_risk``: the predicted CLV the customer would bring if still
+  active (predicted_clv / p_alive, since every expectation is P(alive) times
+  the expectation of an active customer) times the probability it has stopped:
+  ``predicted_clv x (1 - p_alive) / p_alive``.
 
 Honest fallbacks: no fit with fewer than ``MIN_CUSTOMERS`` customers or
 ``MIN_REPEAT_BUYERS`` repeat buyers, nor when the optimizer does not converge
@@ -447,11 +451,14 @@ MODEL_PARAMS = {"mbgnbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "g
 def stored_params(stored):
     """The ``params`` argument of :func:`customer_predictions` from a :meth:`Prediction.as_dict`."""
     stored = stored or {}
-    return {
+    params = {
         model: {name: stored[model][name] for name in names}
         for model, names in MODEL_PARAMS.items()
         if all(name in (stored.get(model) or {}) for name in names)
     }
+    if "check" in stored:
+        params["check"] = stored["check"]  # whether the fit may be shown (.prediction_trust)
+    return params
 
 
 PREDICTION_COLUMNS = (
@@ -462,6 +469,7 @@ PREDICTION_COLUMNS = (
     "predicted_revenue_12m",
     "predicted_margin_12m",
     "predicted_clv",
+    "value_at_risk",
 )
 
 
@@ -523,6 +531,11 @@ def predict_customers(summary, fit, spend_fit, time_unit="week", discount_rate=1
     discount = 1 + discount_rate / 100
     clv = sum((cumulative[year] - cumulative[year - 1]) / discount**year for year in range(1, CLV_YEARS + 1))
     result["predicted_clv"] = spend * margin_rate * clv
+    # what the customer would bring if still active (E[Y | alive] = E[Y] / P(alive)), times the
+    # chance it has stopped: the value a manager stands to lose
+    p = result["p_alive"].to_numpy(float)
+    with np.errstate(all="ignore"):
+        result["value_at_risk"] = np.where(p > 0, result["predicted_clv"].to_numpy(float) * (1 - p) / p, np.nan)
     return result
 
 

@@ -86,8 +86,17 @@ def workbook_data_from_orders(
         transitions_note=f"Stage on {day_before.isoformat()} against stage on {as_of.isoformat()}, "
         "computed from the transactions.",
         lifetime_months=result.lifetime_months,
-        prediction_note=result.prediction.reason,
+        prediction_note=_prediction_note(result),
     )
+
+
+def _prediction_note(result):
+    """Why the prediction columns are empty: no fit, or a fit that failed its test (.prediction_trust)."""
+    if result.prediction.reason:
+        return f"Not fitted: {result.prediction.reason}."
+    if not result.prediction_check.trusted:
+        return f"Not shown: {result.prediction_check.reason}."
+    return ""
 
 
 def _check_finite(customers):

@@ -561,7 +561,7 @@ class _Writer:
             return ""
         return self.tr(
             _(
-                "Not fitted: %(reason)s. The prediction columns of the Customers sheet "
+                "%(reason)s The prediction columns of the Customers sheet "
                 "(probability still active to predicted CLV) are left empty."
             ),
             reason=self.data.prediction_note,

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..analytics import Settings
+from ..analytics.prediction_trust import PredictionCheck
 from ..analytics.settings import CONTACT_RANGES, RANGES, in_range, setting_problems
 
 # Company field -> analytics.Settings attribute
@@ -152,21 +153,69 @@ class ResCompany(models.Model):
         for company in self:
             stored = company.customer_base_prediction or {}
             fit = stored.get("mbgnbd") or {}
-            if not fit:
-                company.customer_base_prediction_note = self.env._("Not computed yet")
-            elif fit.get("fitted") is False:
-                company.customer_base_prediction_note = self.env._(
-                    "No prediction: %(reason)s", reason=fit.get("reason", "")
-                )
-            else:
-                company.customer_base_prediction_note = self.env._(
-                    "Fitted on %(customers)s customers (MBG/NBD r %(r)s, alpha %(alpha)s weeks, a %(a)s, b %(b)s)",
-                    customers=fit.get("customers"),
-                    r=format(fit["r"], ".3g"),
-                    alpha=format(fit["alpha"], ".3g"),
-                    a=format(fit["a"], ".3g"),
-                    b=format(fit["b"], ".3g"),
-                )
+            problem = company._customer_base_prediction_problem()
+            if not fit or fit.get("fitted") is False:
+                company.customer_base_prediction_note = problem
+                continue
+            note = self.env._(
+                "Fitted on %(customers)s customers (MBG/NBD r %(r)s, alpha %(alpha)s weeks, a %(a)s, b %(b)s)",
+                customers=fit.get("customers"),
+                r=format(fit["r"], ".3g"),
+                alpha=format(fit["alpha"], ".3g"),
+                a=format(fit["a"], ".3g"),
+                b=format(fit["b"], ".3g"),
+            )
+            company.customer_base_prediction_note = f"{note}. {problem}" if problem else note
+
+    def _customer_base_prediction_problem(self):
+        """Why the model's figures are not shown in this company, in the user's words (False when
+        they are): no fit, or a fit that failed its test on the last half year
+        (``analytics/prediction_trust.py``)."""
+        self.ensure_one()
+        stored = self.customer_base_prediction or {}
+        fit = stored.get("mbgnbd") or {}
+        if not fit:
+            return self.env._("No prediction yet: the customer base has not been computed.")
+        if fit.get("fitted") is False:
+            return self.env._("No prediction: %(reason)s", reason=fit.get("reason", ""))
+        check = PredictionCheck.from_dict(stored.get("check"))
+        if check.trusted:
+            return False
+        weeks = check.weeks
+        if check.code == "short_history":
+            return self.env._(
+                "No probability shown: the orders span less than a year, too short to test the model on its "
+                "last %(weeks)s weeks.",
+                weeks=weeks,
+            )
+        if check.code == "no_fit":
+            return self.env._(
+                "No probability shown: the model cannot be fitted on the orders before the last %(weeks)s weeks, "
+                "so it cannot be tested.",
+                weeks=weeks,
+            )
+        if check.code == "few_purchases":
+            return self.env._(
+                "No probability shown: only %(actual)s repeat orders in the last %(weeks)s weeks, too few to test "
+                "the model on.",
+                actual=round(check.actual),
+                weeks=weeks,
+            )
+        if check.code == "total_error":
+            return self.env._(
+                "No probability shown: fitted on the orders before the last %(weeks)s weeks, the model expected "
+                "%(predicted)s repeat orders in them and %(actual)s came.",
+                weeks=weeks,
+                predicted=round(check.predicted),
+                actual=round(check.actual),
+            )
+        if check.code == "weak_ranking":
+            return self.env._(
+                "No probability shown: tested on the last %(weeks)s weeks, the model did not tell the customers "
+                "who ordered from those who did not.",
+                weeks=weeks,
+            )
+        return self.env._("No probability shown: the model has not been tested yet; it is at the next computation.")
 
     @api.constrains(*SETTINGS_FIELDS, "customer_base_max_key_accounts", "customer_base_winback_days")
     def _check_customer_base_settings(self):

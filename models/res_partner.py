@@ -26,12 +26,19 @@ MANUAL_FIELDS_SET = frozenset(MANUAL_FIELDS)
 ENGINE_FIELDS = frozenset(METRIC_FNAMES) | frozenset(CONTACT_FNAMES) | CALENDAR_FIELDS
 # Engine values drawn from the customer's orders, feedback or contacts: an "own documents"
 # salesperson reads them on her customers only (the record rules of sale.customer.metrics)
-ORDER_FIGURE_FIELDS = ENGINE_FIELDS - frozenset(SHARED_FIELDS) - {"customer_base_signature"}
+ORDER_FIGURE_FIELDS = (
+    ENGINE_FIELDS - frozenset(SHARED_FIELDS) - {"customer_base_signature", "customer_base_ranks_pending"}
+)
 # Who may see a customer's figures, plan and feedback follows from who owns it: only sales
 # managers change these (``_check_ownership_values``), whatever the client.
 OWNERSHIP_FIELDS = ("user_id", "key_account_manager_id", "key_account_reason")
 # the partner's fields pointing to its row of figures (see ``_compute_customer_metrics_id``)
-FIGURE_ROWS = ("customer_metrics_id", "customer_shared_metrics_id")
+FIGURE_ROWS = (
+    "customer_metrics_id",
+    "customer_shared_metrics_id",
+    "customer_figures_hidden",
+    "customer_base_ranks_pending",
+)
 SHARE_SOURCES = [("manual", "Set by hand"), ("feedback", "Customer's answer in a feedback")]
 
 
@@ -62,6 +69,12 @@ class ResPartner(models.Model):
         help="The customer's row of figures in the current company, for what every salesperson sees: "
         "stage, classes, key account, temperature.",
     )
+    customer_figures_hidden = fields.Boolean(
+        "Figures of Other Salespeople",
+        compute="_compute_customer_metrics_id",
+        groups="sales_team.group_sale_salesman",
+        help="A customer of another salesperson: you see its stage and segment, not its orders and figures.",
+    )
     customer_stage = fields.Selection(related="customer_shared_metrics_id.customer_stage")
     customer_order_count = fields.Integer(related="customer_metrics_id.customer_order_count", compute_sudo=False)
     first_order_date = fields.Date(related="customer_metrics_id.first_order_date", compute_sudo=False)
@@ -77,7 +90,12 @@ class ResPartner(models.Model):
     customer_lifetime_months = fields.Float(related="customer_metrics_id.customer_lifetime_months", compute_sudo=False)
     ltv = fields.Float(related="customer_metrics_id.ltv", compute_sudo=False)
     ltv_basis = fields.Selection(related="customer_metrics_id.ltv_basis", compute_sudo=False)
-    customer_base_ranks_pending = fields.Boolean(related="customer_shared_metrics_id.customer_base_ranks_pending")
+    # shown beside the values it concerns, never offered as a filter (no search method)
+    customer_base_ranks_pending = fields.Boolean(
+        "Waiting for the Nightly Ranking",
+        compute="_compute_customer_base_ranks_pending",
+        groups="sales_team.group_sale_salesman",
+    )
     revenue_window = fields.Float(related="customer_metrics_id.revenue_window", compute_sudo=False)
     window_order_count = fields.Integer(related="customer_metrics_id.window_order_count", compute_sudo=False)
     revenue_share = fields.Float(related="customer_metrics_id.revenue_share", compute_sudo=False)
@@ -113,6 +131,9 @@ class ResPartner(models.Model):
     predicted_revenue_12m = fields.Float(related="customer_metrics_id.predicted_revenue_12m", compute_sudo=False)
     predicted_margin_12m = fields.Float(related="customer_metrics_id.predicted_margin_12m", compute_sudo=False)
     predicted_clv = fields.Float(related="customer_metrics_id.predicted_clv", compute_sudo=False)
+    customer_value_at_risk = fields.Float(related="customer_metrics_id.customer_value_at_risk", compute_sudo=False)
+    customer_stage_cause = fields.Selection(related="customer_metrics_id.customer_stage_cause", compute_sudo=False)
+    customer_prediction_note = fields.Char(related="customer_metrics_id.prediction_note", compute_sudo=False)
     rfm_recency = fields.Integer(related="customer_metrics_id.rfm_recency", compute_sudo=False)
     rfm_frequency = fields.Integer(related="customer_metrics_id.rfm_frequency", compute_sudo=False)
     rfm_monetary = fields.Integer(related="customer_metrics_id.rfm_monetary", compute_sudo=False)
@@ -141,6 +162,11 @@ class ResPartner(models.Model):
         tracking=True,
         groups="sales_team.group_sale_salesman",
         domain="[('share', '=', False)]",
+    )
+    customer_key_account_manager_id = fields.Many2one(
+        related="commercial_partner_id.key_account_manager_id",
+        string="Company's Key Account Manager",
+        groups="sales_team.group_sale_salesman",
     )
     share_of_wallet = fields.Float(
         "Share of Wallet (%)",
@@ -410,6 +436,12 @@ class ResPartner(models.Model):
             row_id = by_partner.get(partner.commercial_partner_id.id, False)
             partner.customer_shared_metrics_id = row_id
             partner.customer_metrics_id = row_id if row_id in readable_ids else False
+            partner.customer_figures_hidden = bool(row_id) and row_id not in readable_ids
+
+    @api.depends_context("company", "uid")
+    def _compute_customer_base_ranks_pending(self):
+        for partner in self:
+            partner.customer_base_ranks_pending = partner.customer_shared_metrics_id.sudo().customer_base_ranks_pending
 
     @api.model
     def _invalidate_customer_figures(self):

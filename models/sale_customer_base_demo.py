@@ -1,12 +1,14 @@
 """Sample customers and two years of orders, dated relative to the install day.
 
 Loaded with the demo data only: every lifecycle stage, every ABC x XYZ cell,
-a key account the company critically depends on, contacts under companies
+a key account the company critically depends on, contacts under companies,
+customers who bought a few times and stopped (as every base has),
 and three salespeople, win-back attempts (one won back by a later order),
 then a full recompute.
 """
 
 import datetime
+import random
 
 from odoo import api, fields, models
 
@@ -30,7 +32,7 @@ DEMO_CUSTOMERS = [
     ("Ironwood Schools", "base.user_demo", TWICE_A_YEAR, 700, {}),
 ]
 SILENT = {
-    "at_risk": [100 + 30 * i for i in range(10)],
+    "at_risk": [130 + 30 * i for i in range(10)],
     "lost": [420 + 30 * i for i in range(6)],
     "reactivated": [10, 520, 550, 580],
     "new": [12],
@@ -89,6 +91,24 @@ SMALL_NAMES = [
 ]
 
 
+CHURN_SEED = 2026  # the gone customers are drawn, the same on every install
+
+
+def churned_patterns(count, seed=CHURN_SEED):
+    """Days ago of the orders of customers who came, bought a few times and stopped, as most bases
+    have many: a third never came back after their first order. Without them the model learns
+    that nobody ever leaves, and holds a customer silent for months as still active."""
+    rng = random.Random(seed)
+    patterns = []
+    for _index in range(count):
+        gap = rng.choice([30, 45, 60, 90])
+        start = rng.randint(150, 720)
+        orders = rng.choice([1, 1, 1, 1, 2, 2, 3, 4, 6])
+        days = [start - k * gap + rng.randint(-6, 6) for k in range(orders)]
+        patterns.append([day for day in days if day > 90] or [start])
+    return patterns
+
+
 class SaleCustomerBaseDemo(models.AbstractModel):
     _name = "sale.customer.base.demo"
     _description = "Customer Base Sample Data"
@@ -109,6 +129,8 @@ class SaleCustomerBaseDemo(models.AbstractModel):
             pattern = patterns[index % len(patterns)] if index < 36 else None
             days = SILENT[pattern] if pattern else [MONTHLY, QUARTERLY, TWICE_A_YEAR][index % 3]
             specs.append((f"{name} Trading", salespeople[index % 3], days, 150 + 25 * (index % 7), {}))
+        for index, (name, days) in enumerate(zip(SMALL_NAMES, churned_patterns(len(SMALL_NAMES)), strict=True)):
+            specs.append((f"{name} Supplies", salespeople[index % 3], days, 120 + 30 * (index % 5), {}))
         partners = self.env["res.partner"].create(
             [{"name": name, "is_company": True, "user_id": user.id} for name, user, _days, _amount, _extra in specs]
         )

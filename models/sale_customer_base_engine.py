@@ -84,6 +84,8 @@ METRIC_FIELDS = {
     "predicted_revenue_12m": ("predicted_revenue_12m", "float8"),
     "predicted_margin_12m": ("predicted_margin_12m", "float8"),
     "predicted_clv": ("predicted_clv", "float8"),
+    "value_at_risk": ("customer_value_at_risk", "float8"),
+    "stage_cause": ("customer_stage_cause", "varchar"),
     "rfm_recency": ("rfm_recency", "int4"),
     "rfm_frequency": ("rfm_frequency", "int4"),
     "rfm_monetary": ("rfm_monetary", "int4"),
@@ -217,7 +219,8 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             }
         # the prediction's parameters are fitted once a day; later runs of the day score with them
         fitted = known.customer_base_prediction or {}
-        fitted_today = fitted.get("fitted_on") == str(as_of)
+        # (a fit kept before the fits were tested has no check: fitted again)
+        fitted_today = fitted.get("fitted_on") == str(as_of) and "check" in fitted
         orders = self._orders_frame(company, as_of)
         result = customer_metrics(
             orders,
@@ -245,7 +248,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
             "lifetime": result.lifetime_months,
             "written": len(written),
             # the fits, kept on the company for the refreshes and the other runs of the day
-            "prediction": fitted if fitted_today else dict(result.prediction.as_dict(), fitted_on=str(as_of)),
+            "prediction": fitted
+            if fitted_today
+            else dict(result.prediction.as_dict(), check=result.prediction_check.as_dict(), fitted_on=str(as_of)),
             # what the figures were made of, this run's own writes included
             "fingerprint": self._fingerprint(company, as_of),
             "unchanged": False,

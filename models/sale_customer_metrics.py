@@ -41,6 +41,7 @@ LTV_BASES = [
 ]
 RFM_SEGMENTS = list(RFM_SEGMENT_LABELS.items())
 ALERTS = [("complaint", "Complaint"), ("cooled", "Cooled down")]
+STAGE_CAUSES = [("silence", "Silence"), ("probability", "Model probability"), *ALERTS]
 CONTACT_CHANNELS = [
     ("visit", "Visit / meeting"),
     ("call", "Call"),
@@ -67,7 +68,6 @@ SHARED_FIELDS = (
     "is_key_account_salesperson",
     "customer_temperature",
     "temperature_alert",
-    "customer_base_ranks_pending",
     "contact_rule_id",
 )
 
@@ -178,10 +178,11 @@ class SaleCustomerMetrics(models.Model):
         groups="sales_team.group_sale_manager",
         help="Whether the LTV is the projection or the margin earned so far, and why.",
     )
+    # bookkeeping of the engine, not a figure: only in debug mode among the fields to filter on
     customer_base_ranks_pending = fields.Boolean(
         "Waiting for the Nightly Ranking",
         readonly=True,
-        groups="sales_team.group_sale_salesman",
+        groups="base.group_no_one",
         help="Orders changed since the last full recompute: the revenue class, shares and key account status "
         "ranked over the whole base are updated tonight.",
     )
@@ -285,13 +286,13 @@ class SaleCustomerMetrics(models.Model):
         groups="sales_team.group_sale_salesman",
     )
     temperature_contact_date = fields.Date(
-        "Last Heard From",
+        "Last Order or Feedback",
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="The latest order or feedback of the customer.",
     )
     temperature_contact_days = fields.Integer(
-        "Days Since Last Contact",
+        "Days Since Last Order or Feedback",
         compute="_compute_calendar_days",
         search="_search_temperature_contact_days",
         groups="sales_team.group_sale_salesman",
@@ -361,6 +362,28 @@ class SaleCustomerMetrics(models.Model):
         help="Model prediction: margin expected from this customer over the next 3 years, discounted each year "
         "at the rate of the settings. The Lifetime Value (LTV) beside it is the formula S x C x P x T.",
     )
+    customer_value_at_risk = fields.Float(
+        "Value at Risk",
+        readonly=True,
+        groups="sales_team.group_sale_manager",
+        help="What the model expects this customer to bring if it still buys from us (predicted CLV divided by the "
+        "probability it is still active), times the probability it has stopped: the margin you stand to lose. "
+        "Customers to save first have the highest.",
+    )
+    customer_stage_cause = fields.Selection(
+        STAGE_CAUSES,
+        "At Risk or Lost By",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="What made the customer at risk or lost: its silence (the day rules), the model's probability "
+        "(when the settings stage by it), or its latest feedback.",
+    )
+    prediction_note = fields.Char(
+        "About the Prediction",
+        compute="_compute_prediction_note",
+        groups="sales_team.group_sale_salesman",
+        help="Why the model's figures are not shown, or why they differ from the stage.",
+    )
     rfm_recency = fields.Integer("RFM Recency", readonly=True, groups="sales_team.group_sale_salesman")
     rfm_frequency = fields.Integer("RFM Frequency", readonly=True, groups="sales_team.group_sale_salesman")
     rfm_monetary = fields.Integer("RFM Monetary", readonly=True, groups="sales_team.group_sale_salesman")
@@ -376,7 +399,7 @@ class SaleCustomerMetrics(models.Model):
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
-    customer_base_signature = fields.Char(readonly=True, groups="base.group_system")
+    customer_base_signature = fields.Char(readonly=True, groups="base.group_no_one")
     contact_rule_id = fields.Many2one(
         "sale.customer.service.rule",
         "Service Rule",
@@ -460,13 +483,36 @@ class SaleCustomerMetrics(models.Model):
             row.contact_days_overdue = max(0, (today - row.next_contact_date).days) if row.next_contact_date else 0
 
     @api.depends_context("tz", "lang")
-    @api.depends("customer_stage", "customer_p_alive", "median_order_interval", "days_since_last_order")
+    @api.depends(
+        "customer_stage",
+        "customer_stage_cause",
+        "customer_p_alive",
+        "median_order_interval",
+        "days_since_last_order",
+        "last_feedback_date",
+        "temperature_previous",
+        "customer_temperature",
+    )
     def _compute_customer_at_risk_reason(self):
-        """Why an at-risk or lost customer is one, in the salesperson's words."""
+        """Why an at-risk or lost customer is one, in the salesperson's words: the rule the engine used."""
+        levels = dict(self._fields["customer_temperature"]._description_selection(self.env))
         for row in self:
-            by_probability = row.company_id.customer_base_stage_method == "probability"
             reason = False
-            if row.customer_stage in ("at_risk", "lost") and row.days_since_last_order:
+            cause = row.customer_stage_cause
+            if row.customer_stage not in ("at_risk", "lost") or not cause:
+                pass
+            elif cause == "complaint":
+                reason = self.env._(
+                    "A complaint in its feedback of %(date)s", date=format_date(self.env, row.last_feedback_date)
+                )
+            elif cause == "cooled":
+                reason = self.env._(
+                    "Cooled down in its feedback of %(date)s (%(before)s, now %(now)s)",
+                    date=format_date(self.env, row.last_feedback_date),
+                    before=levels.get(row.temperature_previous, ""),
+                    now=levels.get(row.customer_temperature, ""),
+                )
+            elif row.days_since_last_order:
                 silent = row.days_since_last_order
                 if row.median_order_interval:
                     reason = self.env._(
@@ -476,13 +522,42 @@ class SaleCustomerMetrics(models.Model):
                     )
                 else:
                     reason = self.env._("One order, silent for %(silent)s days", silent=silent)
-                if by_probability and row.customer_p_alive:
+                if cause == "probability" and row.customer_p_alive:
                     reason = self.env._(
                         "%(reason)s: %(percent)s%% likely still active",
                         reason=reason,
                         percent=round(row.customer_p_alive * 100),
                     )
             row.customer_at_risk_reason = reason
+
+    @api.depends_context("lang")
+    @api.depends("customer_stage", "customer_stage_cause", "customer_p_alive", "customer_order_count")
+    def _compute_prediction_note(self):
+        """One story on the form: why the model shows nothing, or why it reads the customer otherwise
+        than the stage does."""
+        problems = {company: company.sudo()._customer_base_prediction_problem() for company in self.company_id}
+        for row in self:
+            note = False
+            p_alive = row.customer_p_alive
+            if not row.customer_order_count:
+                pass
+            elif problems.get(row.company_id):
+                note = problems[row.company_id]
+            elif not p_alive:
+                note = self.env._("The model has not scored this customer yet: it does at the next computation.")
+            elif row.customer_stage in ("at_risk", "lost") and row.customer_stage_cause in ("complaint", "cooled"):
+                note = self.env._("At risk for its feedback; the model reads only its orders.")
+            elif row.customer_stage in ("at_risk", "lost") and p_alive >= 0.5:
+                note = self.env._(
+                    "The stage counts the days without an order; the model judges by this customer's own rhythm "
+                    "and by how seldom the company's customers stop buying, and still expects orders."
+                )
+            elif row.customer_stage not in ("at_risk", "lost") and p_alive < 0.5:
+                note = self.env._(
+                    "The model judges by this customer's own rhythm: its silence is long for how often it bought, "
+                    "though not yet long enough for the day rules."
+                )
+            row.prediction_note = note
 
     @api.model
     def _days_domain(self, date_field, operator, value, overdue=False):

@@ -22,3 +22,4 @@ from . import test_order_entry
 from . import test_customer_metrics_table
 from . import test_round3_wizards
 from . import test_round3_reports
+from . import test_round3_customer_form

@@ -12,7 +12,7 @@ from odoo.tests import new_test_user, tagged
 from .common import CustomerBaseCommon
 
 
-def base_rows(customers=40, seed=16):
+def base_rows(customers=40, seed=32):
     """(customer index, days ago, amount) of a base drawn from BG/NBD: rhythms from weekly to yearly."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -112,10 +112,43 @@ class TestCustomerPrediction(CustomerBaseCommon):
 
     def test_days_mode_keeps_todays_stages(self):
         self._recompute(self.company)
-        self.assertEqual(self.yearly.with_company(self.company).customer_stage, "lost", "390 days without order")
+        yearly = self.yearly.with_company(self.company)
+        self.assertEqual(yearly.customer_stage, "lost", "390 days without order")
         weekly = self.weekly.with_company(self.company)
         self.assertEqual(weekly.customer_stage, "regular", "50 days: not yet at risk by days")
         self.assertFalse(weekly.customer_at_risk_reason, "no reason for a customer not at risk")
+        # one story on the form: where the model reads the customer otherwise, it says why
+        self.assertGreater(yearly.customer_p_alive, 0.5, "the model still expects the yearly order")
+        self.assertIn("own rhythm", yearly.customer_prediction_note, "lost by days, alive for the model: explained")
+        self.assertEqual(yearly.customer_stage_cause, "silence", "lost by the day rules")
+        self.assertLess(weekly.customer_p_alive, 0.5, "the weekly buyer's silence is long for its rhythm")
+        self.assertIn("silence is long", weekly.customer_prediction_note, "regular by days, leaving for the model")
+        base = self.base.with_company(self.company).filtered(
+            lambda partner: partner.customer_stage not in ("at_risk", "lost") and partner.customer_p_alive >= 0.5
+        )
+        self.assertTrue(base, "customers the stage and the model agree on")
+        self.assertFalse(any(base.mapped("customer_prediction_note")), "nothing to explain where they agree")
+
+    def test_an_untested_fit_shows_no_probability_and_says_why(self):
+        """A base of half a year: the model is fitted but cannot be tested on the last half year."""
+        company = self.env["res.company"].create({"name": "Customer Base Young Company"})
+        self.env.user.company_ids |= company
+        rows = [(self.base[c], age // 4, amount) for c, age, amount in base_rows()]  # all within 175 days
+        self._orders(company, rows)
+        self._recompute(company)
+        stored = company.customer_base_prediction
+        self.assertTrue(stored["mbgnbd"].get("r"), "the model could be fitted")
+        self.assertEqual(stored["check"]["code"], "short_history", "but not tested: half a year of orders")
+        partner = self.base.with_company(company).filtered("customer_order_count")[:1]
+        self.assertFalse(partner.customer_p_alive, "no probability the model cannot back")
+        self.assertFalse(partner.predicted_clv, "nor a predicted value")
+        self.assertIn("No probability shown", partner.customer_prediction_note, "the customer's tab says why")
+        self.assertIn("less than a year", company.customer_base_prediction_note, "and the settings")
+        action = self.env.ref("sale_customer_base.sale_customer_metrics_action_slipping")
+        Metrics = self.env["sale.customer.metrics"].with_company(company)
+        self.assertFalse(
+            Metrics.search([*eval(action.domain), ("company_id", "=", company.id)]), "nobody ranked without a model"
+        )
 
     def test_probability_mode_follows_each_customers_rhythm(self):
         self.company.customer_base_stage_method = "probability"
@@ -241,9 +274,19 @@ class TestCustomerPrediction(CustomerBaseCommon):
             "the segments add up to the base's predicted revenue",
         )
         action = self.env.ref("sale_customer_base.sale_customer_metrics_action_slipping")
-        slipping = Metrics.search(eval(action.domain), order="predicted_clv desc")
+        slipping = Metrics.search(eval(action.domain), order="customer_value_at_risk desc")
         self.assertIn(self.weekly, slipping.partner_id, "the weekly buyer silent 7 weeks is slipping away")
-        self.assertTrue(all(0 < p < 0.5 for p in slipping.mapped("customer_p_alive")), "below 50 % only")
+        for row in slipping:
+            self.assertTrue(
+                row.customer_stage in ("at_risk", "lost") or row.customer_p_alive < 0.5,
+                f"{row.partner_id.name}: at risk, lost or below 50 %",
+            )
+            self.assertAlmostEqual(
+                row.customer_value_at_risk,
+                row.predicted_clv / row.customer_p_alive * (1 - row.customer_p_alive),
+                delta=1e-4 * row.customer_value_at_risk + 0.01,
+                msg="the CLV it would bring if still active, times the chance it stopped",
+            )
 
     def _export(self, user=None, **values):
         Export = self.env["sale.customer.base.export"]

@@ -235,6 +235,8 @@ class SaleCustomerBaseExport(models.TransientModel):
             translate=self.env._,
             right_to_left=self.env["res.lang"]._get_data(code=self.env.lang).direction == "rtl",
             feedback=self._feedback_frame(),
+            # why the prediction columns are empty, when they are (one company: its model)
+            prediction_note=(company.sudo()._customer_base_prediction_problem() or "") if single else "",
         )
 
     def _forecast(self):

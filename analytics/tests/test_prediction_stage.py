@@ -81,6 +81,7 @@ def test_rfm_and_prediction_columns_are_in_the_metrics(orders):
 def test_a_refresh_scores_with_the_given_fit_and_keeps_rfm(orders):
     full = customer_metrics(orders, AS_OF, Settings())
     params = {fit.model: fit.params for fit in (full.prediction.mbgnbd, full.prediction.gamma_gamma)}
+    params["check"] = full.prediction_check.as_dict()
     few = orders[orders["partner_id"].isin([YEARLY, WEEKLY])]
     ranks = full.metrics.loc[[YEARLY, WEEKLY], ["abc_class", "revenue_share", "rfm_recency", "rfm_frequency"]]
     ranks = ranks.assign(
@@ -95,3 +96,5 @@ def test_a_refresh_scores_with_the_given_fit_and_keeps_rfm(orders):
     assert refreshed.loc[YEARLY, "rfm_score"] == "999", "RFM ranks kept from the full run"
     unfitted = customer_metrics(few, AS_OF, Settings(), ranks=ranks).metrics
     assert unfitted["p_alive"].isna().all(), "never fitted on two customers"
+    untested = customer_metrics(few, AS_OF, Settings(), ranks=ranks, prediction_params=dict(params, check=None))
+    assert untested.metrics["p_alive"].isna().all(), "a fit without a passed check is not shown after a refresh"
