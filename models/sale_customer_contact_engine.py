@@ -40,6 +40,7 @@ CONTACT_FIELDS = {
 CONTACT_FNAMES = [fname for fname, _type in CONTACT_FIELDS.values()]
 NEW_CONTACTS_TABLE = "sale_customer_contact_new_values"  # temporary, per transaction
 COST_DECIMALS = 2
+CONTACT_WEEK = 7  # days: two contacts of a customer are at least this far apart (see _contact_week_taken)
 # what the service rules match on, from the customer's figures
 CLASS_COLUMNS = ("abc_class", "xyz_class", "customer_segment", "customer_stage", "is_key_account")
 # activity type category -> channel, for activity types no rule names
@@ -111,8 +112,10 @@ class SaleCustomerContactEngine(models.AbstractModel):
         A customer is due when its next contact due date is today or past. It gets an
         activity of the rule's type for the touch that is due, for its key account
         manager (key accounts), else its salesperson, else the company's fallback user
-        (without one, it is left unplanned). No customer gets a second open activity
-        of a type it already has open (on it or its contacts). Each user gets at most
+        (without one, it is left unplanned). One contact a week per customer: a customer
+        with a contact planned or made within a week of the day it would be planned, or
+        with a contact the policy planned still open, is skipped and counted in the log
+        (see ``_contact_week_taken``); it stays due for a later run. Each user gets at most
         the company's daily cap of planned activities a day, counting those already
         planned; the rest goes to the next days, up to the company's horizon; what
         does not fit waits for a later run.
@@ -142,13 +145,11 @@ class SaleCustomerContactEngine(models.AbstractModel):
         )
         due = due.assign(user_id=self._assignees(company, due))
         due = due[due["user_id"].notna()]
-        open_pairs = self._open_activities(due.index.tolist())
-        keep = [
-            (partner_id, type_id) not in open_pairs
-            for partner_id, type_id in zip(due.index, due["activity_type_id"], strict=True)
-        ]
-        due = due[keep]
+        taken = self._contact_week_taken(dict.fromkeys(due.index, as_of), policy=True)
+        waiting = len(taken)
+        due = due[~due.index.isin(taken)]
         if due.empty:
+            self._log_waiting(company, waiting)
             return 0
         due = due.reset_index(names="partner_id").assign(user_id=lambda frame: frame["user_id"].astype(int))
         planned = plan_contacts(
@@ -158,6 +159,13 @@ class SaleCustomerContactEngine(models.AbstractModel):
             booked=self._booked(due["user_id"].unique().tolist(), as_of),
             days=company.customer_base_contact_plan_days,
         )
+        # the cap puts some contacts on a later day: their week is that day's
+        later = planned[planned["date_deadline"] > as_of]
+        if not later.empty:
+            taken = self._contact_week_taken(dict(zip(later["partner_id"], later["date_deadline"], strict=True)))
+            waiting += len(taken)
+            planned = planned[~planned["partner_id"].isin(taken)]
+        self._log_waiting(company, waiting)
         names = dict(rules.mapped(lambda rule: (rule.id, rule.name)))
         model_id = self.env["ir.model"]._get_id("res.partner")
         # one notification per activity would mean hundreds of emails: users see them in their activities
@@ -202,20 +210,42 @@ class SaleCustomerContactEngine(models.AbstractModel):
 
     @api.model
     def action_plan_contacts(self):
-        """Plan the due contacts of the current company now (sales managers)."""
+        """Plan the due contacts of the current company now (sales managers); say how many were
+        planned and for whom."""
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can plan the contacts of the team."))
         company = self.env.company
-        count = self.sudo().with_company(company)._plan_company_job(company)
+        Engine = self.sudo().with_company(company)
+        with Engine.env["sale.customer.base.engine"]._job_transaction(company) as env:
+            # counted in the job's transaction (the caller's snapshot does not see what it commits):
+            # the planned activities this user created after the newest one before the click
+            Activity = env["mail.activity"].sudo().with_context(active_test=False)
+            last_id = Activity.search([], order="id desc", limit=1).id or 0
+            Engine.with_env(env)._plan_company(company.with_env(env))
+            per_user = Activity._read_group(
+                [("id", ">", last_id), ("customer_planned", "=", True), ("create_uid", "=", env.uid)],
+                ["user_id"],
+                ["__count"],
+            )
+            per_user = sorted(((user.name, count) for user, count in per_user), key=lambda pair: (-pair[1], pair[0]))
+        total = sum(count for _name, count in per_user)
+        if not total:
+            message = self.env._("No contact is due today.")
+        elif total == 1:
+            message = self.env._("1 contact planned: %(user)s.", user=per_user[0][0])
+        else:
+            message = self.env._(
+                "%(count)s contacts planned: %(people)s.",
+                count=total,
+                people=", ".join(self.env._("%(user)s %(count)s", user=name, count=count) for name, count in per_user),
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "title": self.env._("Contacts planned"),
-                "message": self.env._(
-                    "%(company)s: %(count)s contacts planned as activities.", company=company.name, count=count
-                ),
+                "type": "success" if total else "info",
+                "title": self.env._("Today's contacts: %(company)s", company=company.name),
+                "message": message,
                 "sticky": False,
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -495,21 +525,90 @@ class SaleCustomerContactEngine(models.AbstractModel):
         return [assignee(row) for row in due.itertuples()]
 
     @api.model
-    def _open_activities(self, partner_ids):
-        """(commercial partner id, activity type id) of the open activities on these customers or contacts."""
-        self.env["mail.activity"].flush_model(["res_model", "res_id", "active", "activity_type_id"])
+    def _contact_week_taken(self, due_days, policy=False):
+        """The partners of ``due_days`` ({partner id: day a new contact would be due}) whose
+        customer already has a contact that week: they get no second one, whoever plans it.
+
+        One contact a week per customer, across the service policy, win-back and campaigns. A
+        *contact* is an activity on the customer (the partner's commercial partner) or one of its
+        contacts that either was planned from the customer base (``customer_planned``: set by the
+        service policy, win-back attempts and campaign tasks only), whatever its type, or is of a
+        contact type, whoever scheduled it. The contact types are the policy's channels
+        (``_channel_type_ids``): Odoo's Call, Meeting and Email (the types the service rules plan,
+        and the campaigns' default) and any type of the Phone Call or Meeting category (the Win-Back
+        Call is one). The customer is taken for a new contact due on day D when it has, less than
+        7 days from D (from D - 6 to D + 6: a weekly rhythm stays possible),
+
+        - an open contact due that day, or
+        - a contact done that day (the message it leaves in the chatter; days in UTC).
+
+        Nothing else counts, open or done: a to-do, an upload, a key account alarm a person or
+        Odoo scheduled, an activity on a quotation. With ``policy``, an open activity the service
+        policy planned itself (planned, and neither a campaign task's nor a win-back attempt's)
+        counts whatever its due date: the policy plans a customer again only once its last contact
+        is done.
+
+        One query for all the partners: the planning asks for thousands at once.
+        """
+        if not due_days:
+            return set()
+        for model, fnames in (
+            (
+                "mail.activity",
+                ["res_model", "res_id", "active", "customer_planned", "activity_type_id", "date_deadline"],
+            ),
+            ("mail.message", ["model", "res_id", "mail_activity_type_id", "customer_planned", "date"]),
+            ("res.partner", ["commercial_partner_id"]),
+            ("sale.customer.campaign.line", ["activity_id"]),
+            ("sale.customer.reactivation", ["activity_id"]),
+        ):
+            self.env[model].flush_model(fnames)
+        by_channel = self._channel_type_ids(self.env["sale.customer.service.rule"])
+        own = SQL(
+            """
+            OR (a.customer_planned
+                AND NOT EXISTS (SELECT 1 FROM sale_customer_campaign_line AS l WHERE l.activity_id = a.id)
+                AND NOT EXISTS (SELECT 1 FROM sale_customer_reactivation AS r WHERE r.activity_id = a.id))
+            """
+        )
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT DISTINCT pe.commercial_partner_id, a.activity_type_id
-                  FROM mail_activity AS a
-                  JOIN res_partner AS pe ON pe.id = a.res_id
-                 WHERE a.res_model = 'res.partner' AND a.active AND pe.commercial_partner_id = ANY(%s)
+                SELECT DISTINCT n.partner_id
+                  FROM unnest(%(partners)s::int4[], %(days)s::date[]) AS n(partner_id, day)
+                  JOIN res_partner AS c ON c.id = n.partner_id
+                  JOIN res_partner AS pe ON pe.commercial_partner_id = c.commercial_partner_id
+                 WHERE EXISTS (
+                        SELECT 1
+                          FROM mail_activity AS a
+                         WHERE a.res_model = 'res.partner' AND a.res_id = pe.id AND a.active
+                           AND ((a.customer_planned OR a.activity_type_id = ANY(%(types)s))
+                                AND a.date_deadline > n.day - %(week)s AND a.date_deadline < n.day + %(week)s
+                                %(own)s)
+                       )
+                    OR EXISTS (
+                        SELECT 1
+                          FROM mail_message AS m
+                         WHERE m.model = 'res.partner' AND m.res_id = pe.id AND m.mail_activity_type_id IS NOT NULL
+                           AND (m.customer_planned OR m.mail_activity_type_id = ANY(%(types)s))
+                           AND m.date >= n.day - %(week)s + 1 AND m.date < n.day + %(week)s
+                       )
                 """,
-                [int(partner_id) for partner_id in partner_ids],
+                partners=[int(partner_id) for partner_id in due_days],
+                days=[fields.Date.to_date(day) for day in due_days.values()],
+                week=CONTACT_WEEK,
+                own=own if policy else SQL(),
+                types=sorted(set().union(*by_channel.values())),
             )
         )
-        return set(rows)
+        return {partner_id for (partner_id,) in rows}
+
+    @api.model
+    def _log_waiting(self, company, count):
+        if count:
+            _logger.info(
+                "Contacts of %s: %s due customers wait, contacted or to be contacted within a week", company.name, count
+            )
 
     @api.model
     def _booked(self, user_ids, as_of):

@@ -23,3 +23,5 @@ from . import test_customer_metrics_table
 from . import test_round3_wizards
 from . import test_round3_reports
 from . import test_round3_customer_form
+from . import test_one_call_a_week
+from . import test_every_button

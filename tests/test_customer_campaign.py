@@ -282,7 +282,11 @@ class TestCustomerCampaign(CustomerBaseCommon):
 
     def test_salespeople_see_only_their_own_tasks(self):
         campaign = self.launch()
-        other = self.launch(partner_ids=[Command.set(self.customers[:1].ids)])  # Ann's customer only
+        # Ann's customer only, three weeks later (one call a week at most)
+        other = self.launch(
+            partner_ids=[Command.set(self.customers[:1].ids)],
+            date_deadline=self.today + datetime.timedelta(days=21),
+        )
         Line = self.env["sale.customer.campaign.line"]
         self.assertEqual(
             Line.with_user(self.ben).search([]), campaign.line_ids.filtered(lambda l: l.user_id == self.ben)

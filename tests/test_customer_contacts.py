@@ -145,7 +145,8 @@ class TestCustomerContacts(CustomerBaseCommon):
         self.Rule.create({"name": "Key", "company_id": self.company.id, "sequence": 1, "key_account": "yes",
                           "cadence_days": 14, "channel": "call", "second_channel": "visit",
                           "second_cadence_days": 90})  # fmt: skip
-        self.log(self.customer, 2, message_type="comment", subtype_xmlid="mail.mt_note",
+        # a call 8 days ago (one a week at most: a call this week would hold the visit back)
+        self.log(self.customer, 8, message_type="comment", subtype_xmlid="mail.mt_note",
                  mail_activity_type_id=self.call_type.id)  # fmt: skip
         self.Engine._plan_company(self.company)
         activity = self.open_activities(self.customer)
@@ -202,7 +203,7 @@ class TestCustomerContacts(CustomerBaseCommon):
         # the free call was done today: nothing is due, make it due with a shorter memory
         self.rule.cadence_days = 1
         self.env["mail.message"].sudo().search([("id", "in", free_messages.ids)]).date = (
-            fields.Datetime.now() - datetime.timedelta(days=3)
+            fields.Datetime.now() - datetime.timedelta(days=8)  # last week: one call a week at most
         )
         self.Engine._plan_company(self.company)
         planned = self.open_activities(self.customer)
@@ -230,7 +231,9 @@ class TestCustomerContacts(CustomerBaseCommon):
         Rule = self.Rule.with_user(self.boss).with_company(self.company)
         for ids in ([self.rule.id], []):
             result = call_kw(Rule, "action_plan_contacts", [ids], {})
-            self.assertIn("contacts planned", result["params"]["message"], "Plan Today's Contacts answers")
+            self.assertEqual(
+                result["params"]["message"], "No contact is due today.", "Plan Today's Contacts answers, planned"
+            )
 
     def test_other_company_rules_are_out_of_reach(self):
         other_company = self.env["res.company"].create({"name": "Contacts Other Company"})

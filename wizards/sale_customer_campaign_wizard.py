@@ -12,7 +12,7 @@ import pandas as pd
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..analytics.assignment import AssignmentError, assign_customers
 
@@ -115,13 +115,18 @@ class SaleCustomerCampaignWizard(models.TransientModel):
     )
     plan_summary = fields.Text("Plan", compute="_compute_plan_summary")
 
-    @api.depends("line_ids.user_id")
+    @api.depends("line_ids.user_id", "contacted_count")
     def _compute_plan_summary(self):
         for wizard in self:
             counts = {}
             for line in wizard.line_ids:
                 counts[line.user_id.name or "?"] = counts.get(line.user_id.name or "?", 0) + 1
-            wizard.plan_summary = "\n".join(f"{name}: {count}" for name, count in sorted(counts.items()))
+            rows = [f"{name}: {count}" for name, count in sorted(counts.items())]
+            if wizard.contacted_count:
+                rows.append(
+                    self.env._("Already contacted this week, left out: %(count)s", count=wizard.contacted_count)
+                )
+            wizard.plan_summary = "\n".join(rows)
 
     @api.depends("company_id", "partner_ids", "assign_mode", "user_ids", "fallback_user_id", "line_ids.user_id")
     def _compute_error(self):
@@ -259,8 +264,20 @@ class SaleCustomerCampaignWizard(models.TransientModel):
     def action_preview(self):
         self.ensure_one()
         self._check_choices()
-        customers = self._customers()
+        found = self._customers()
+        # one call a week per customer, whoever plans it: the policy, a win-back, another campaign
+        contacted = self._contacted_this_week(found)
+        customers = found - contacted
         if not customers:
+            if contacted:
+                raise UserError(
+                    self.env._(
+                        "The %(count)s customers matching these choices already have a call planned or made within "
+                        "a week of %(date)s: they get one call a week at most. Choose a later due date.",
+                        count=len(contacted),
+                        date=format_date(self.env, self.date_deadline),
+                    )
+                )
             raise UserError(self.env._("No customer matches these choices."))
         # Key accounts are planned apart, each for its manager, before the others are spread:
         # an even spread would hand a critical customer to whoever's turn it is.
@@ -288,13 +305,20 @@ class SaleCustomerCampaignWizard(models.TransientModel):
                 "step": "preview",
                 "left_out_count": sum(len(plan.left_out) for plan in plans),
                 "key_account_kept_count": int(assigned["partner_id"].isin(kept_ids).sum()),
+                "contacted_count": len(contacted),
             }
         )
-        return self._reopen()
+        return self._contacted_notification(self._reopen())
 
     def action_back(self):
         self.write(
-            {"line_ids": [Command.clear()], "step": "criteria", "left_out_count": 0, "key_account_kept_count": 0}
+            {
+                "line_ids": [Command.clear()],
+                "step": "criteria",
+                "left_out_count": 0,
+                "key_account_kept_count": 0,
+                "contacted_count": 0,
+            }
         )
         return self._reopen()
 
@@ -305,6 +329,7 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         if not lines:
             raise UserError(self.env._("The plan is empty: preview it first."))
         self._check_lines(lines)
+        lines = self._without_contacted(lines)
         campaign = self.env["sale.customer.campaign"].create(
             {
                 "name": self.name,
@@ -332,13 +357,14 @@ class SaleCustomerCampaignWizard(models.TransientModel):
         )
         # the progress rows read the tasks just created, not the empty cache of the new campaign
         campaign.invalidate_recordset(["progress_ids"])
-        campaign.message_post(
-            body=self.env._(
-                "Campaign launched: %(count)s customers over %(users)s users.",
-                count=len(lines),
-                users=len(lines.user_id),
-            )
+        body = self.env._(
+            "Campaign launched: %(count)s customers over %(users)s users.", count=len(lines), users=len(lines.user_id)
         )
+        if self.contacted_count:
+            body += " " + self.env._(
+                "%(count)s customers already contacted this week were left out.", count=self.contacted_count
+            )
+        campaign.message_post(body=body)
         return {
             "type": "ir.actions.act_window",
             "name": campaign.name,

@@ -340,12 +340,19 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         found = self._find_candidates()
         skipped = self._pending_attempt_partners(list(found)) if self.skip_pending else set()
         ids = [partner_id for partner_id in found if partner_id not in skipped]
+        # one call a week per customer, whoever plans it: the policy, a campaign, another win-back
+        contacted = self._contacted_this_week(self.env["res.partner"].browse(ids))
+        ids = [partner_id for partner_id in ids if partner_id not in contacted.ids]
         if not ids:
+            reasons = [
+                skipped and self.env._("%(count)s already being won back", count=len(skipped)),
+                contacted and self.env._("%(count)s already contacted this week", count=len(contacted)),
+            ]
+            reasons = ", ".join(reason for reason in reasons if reason)
+            # formatted first: the translation extractor reads the call's arguments as plain names
+            detail = f" ({reasons})" if reasons else ""
             raise UserError(
-                self.env._(
-                    "No customer matches these choices%(skipped)s. Widen the rules or the filters.",
-                    skipped=self.env._(" (%(count)s already being won back)", count=len(skipped)) if skipped else "",
-                )
+                self.env._("No customer matches these choices%(skipped)s. Widen the rules or the filters.", skipped=detail)
             )
         partners = self.env["res.partner"].with_company(self.company_id).browse(ids)
         # LTV (margin based) is for managers: others get the list without it
@@ -388,11 +395,18 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                 lambda p: (rank[found[p.id]], -lost.get(p.id, 0.0), -ltv.get(p.id, 0.0), p.id)
             )
         ]
-        self._write_preview({"line_ids": [Command.clear(), *lines], "step": "preview", "skipped_count": len(skipped)})
-        return self._reopen()
+        self._write_preview(
+            {
+                "line_ids": [Command.clear(), *lines],
+                "step": "preview",
+                "skipped_count": len(skipped),
+                "contacted_count": len(contacted),
+            }
+        )
+        return self._contacted_notification(self._reopen())
 
     def action_back(self):
-        self.write({"line_ids": [Command.clear()], "step": "criteria"})
+        self.write({"line_ids": [Command.clear()], "step": "criteria", "contacted_count": 0})
         return self._reopen()
 
     def _line_activities(self, lines):
@@ -414,6 +428,8 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         if not lines:
             raise UserError(self.env._("Tick at least one customer to win back."))
         self._check_lines(lines)
+        contacted_before = self.contacted_count
+        lines = self._without_contacted(lines)
         Attempt = self.env["sale.customer.reactivation"]
         Attempt.check_access("create")
         today = fields.Date.context_today(self)
@@ -467,4 +483,6 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_reactivation_action")
         action["domain"] = [("id", "in", attempts.ids)]
         action["context"] = {}
+        if self.contacted_count > contacted_before:
+            return self._contacted_notification(action)
         return action

@@ -2,6 +2,7 @@ import datetime
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 SALESPERSON_GROUP = "sales_team.group_sale_salesman"
 # Day counts and dates a worklist accepts: a day count of 10^9 would reach before year 1
@@ -36,6 +37,12 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
         "res.partner", string="Selected Customers", help="Only these customers (selected in the contact list)."
     )
     error = fields.Text("Problems", compute="_compute_error", help="What the next step would refuse.")
+    contacted_count = fields.Integer(
+        "Already Contacted This Week",
+        readonly=True,
+        help="Customers left out: they have a call planned or made within a week of the due date, and get one "
+        "call a week at most, whether it comes from the service policy, a win-back or a campaign.",
+    )
 
     def _compute_error(self):
         # the wizards declare what it depends on
@@ -169,6 +176,56 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
             ),
         ]
         return " ".join(message for message in messages if message) or None
+
+    # ---- one call a week per customer
+    def _contacted_this_week(self, partners):
+        """Those of ``partners`` that already have a call planned or made within a week of the due
+        date: they get no second one (see ``sale.customer.contact.engine._contact_week_taken``)."""
+        taken = (
+            self.env["sale.customer.contact.engine"]
+            .sudo()
+            ._contact_week_taken(dict.fromkeys(partners.ids, self.date_deadline))
+        )
+        return partners.filtered(lambda partner: partner.id in taken)
+
+    def _without_contacted(self, lines):
+        """``lines`` but those whose customer was contacted this week since the preview, which are
+        added to ``contacted_count``; an error when none is left."""
+        customers = self._contacted_this_week(lines.partner_id)
+        contacted = lines.filtered(lambda line: line.partner_id in customers)
+        if not contacted:
+            return lines
+        if contacted == lines:
+            raise UserError(
+                self.env._(
+                    "Every customer of the list has had a call planned or made within a week of the due date "
+                    "since the preview: they get one call a week at most. Choose a later due date or other customers."
+                )
+            )
+        self.sudo().contacted_count += len(contacted)
+        return lines - contacted
+
+    def _contacted_notification(self, action):
+        """``action``, after a message saying how many customers were left out for being contacted
+        this week, when some were."""
+        if not self.contacted_count:
+            return action
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "title": self.env._("One call a week per customer"),
+                "message": self.env._(
+                    "%(count)s customers are left out: they already have a call planned or made within a week "
+                    "of %(date)s.",
+                    count=self.contacted_count,
+                    date=format_date(self.env, self.date_deadline),
+                ),
+                "sticky": False,
+                "next": action,
+            },
+        }
 
     def _reopen(self):
         """Show this wizard again (at its next step)."""
