@@ -3,6 +3,7 @@
     python3 bench/bench_prediction.py
 
 Environment: BENCH_CUSTOMERS (default 100000), BENCH_ORDERS (about 1000000).
+Also times the fit's test on the last half year (analytics/prediction_trust.py).
 Orders are drawn from a BG/NBD process (r 0.6, alpha 40 days, a 0.8, b 2.5)
 over three years, customers arriving uniformly, spend lognormal; the rate is
 scaled so that the base holds about BENCH_ORDERS orders. Prints the time of
@@ -21,6 +22,7 @@ import pandas as pd
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from analytics.engine import customer_metrics
 from analytics.prediction import customer_predictions, repeat_summary
+from analytics.prediction_trust import check_prediction
 from analytics.rfm import rfm_scores
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
@@ -76,6 +78,10 @@ def main():
     print(f"summary: {summarised - started:.2f} s")
     print(f"summary + three fits + scores (customer_predictions): {done - summarised:.2f} s")
     print(f"RFM scores: {scored - done:.2f} s")
+    started = time.perf_counter()
+    check = check_prediction(orders, AS_OF)
+    print(f"the fit's test on the last 26 weeks (check_prediction, once a day): {time.perf_counter() - started:.2f} s")
+    print(f"  {check.as_dict()}")
     started = time.perf_counter()
     customer_metrics(orders, AS_OF)
     print(
