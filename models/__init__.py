@@ -1,6 +1,7 @@
 from . import mail_activity
 from . import mail_message
 from . import res_company
+from . import res_users
 from . import res_config_settings
 from . import sale_customer_metrics
 from . import res_partner

@@ -47,14 +47,13 @@ def _changes(records, fname, value):
 def check_people(records, fnames):
     """Refuse the users in ``fnames`` of ``records`` who are not active internal users with Sales
     rights in the record's company: the one definition of who may work a customer of a company,
-    ``sale.customer.worklist.mixin._assignees_problem``."""
+    ``res.users._customer_base_unfit``."""
     env = records.env
-    worklist = env["sale.customer.worklist.mixin"]
     records = records.sudo()  # the record's company and people, whoever writes
     for fname in fnames:
         for company in records.company_id:
             users = records.filtered(lambda record, company=company: record.company_id == company)[fname]
-            problem = worklist._assignees_problem(users, company)
+            problem = users._customer_base_unfit_message(company)
             if problem:
                 raise ValidationError(
                     env._(

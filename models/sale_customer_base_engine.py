@@ -33,7 +33,7 @@ from ..analytics import customer_metrics
 from ..analytics.prediction import stored_params
 from ..analytics.rfm import RFM_COLUMNS
 from .sale_customer_contact_engine import CONTACT_FIELDS
-from .sale_order import ORDER_MARGIN, ORDER_REVENUE
+from .sale_order import OPEN_QUOTATION_STATES, ORDER_MARGIN, ORDER_REVENUE, SENT_QUOTATION_STATE
 
 _logger = logging.getLogger(__name__)
 
@@ -503,6 +503,39 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         )
 
     @api.model
+    def _open_quotations_sql(self, company=None, partner_ids=None, partners=None, sent_only=False, until=None):
+        """THE open quotations of ``company`` (of every company when None), as an SQL sub-query:
+        neither confirmed nor cancelled (``OPEN_QUOTATION_STATES``), or only those sent to the
+        customer (``sent_only``); ``until`` (a datetime) keeps those dated before it.
+
+        Columns: ``partner_id`` (the commercial partner), ``company_id``, ``order_id``,
+        ``date_order``, ``state``, ``user_id``. Its readers: the prospects of the engine, the
+        win-back's stalled quotations; the key account plans and the offers report use the same
+        states."""
+        self.env["sale.order"].flush_model(["state", "company_id", "partner_id", "date_order", "user_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        states = (SENT_QUOTATION_STATE,) if sent_only else OPEN_QUOTATION_STATES
+        conditions = [SQL("so.state IN %s", states)]
+        if company is not None:
+            conditions.append(SQL("so.company_id = %s", company.id))
+        if until is not None:
+            conditions.append(SQL("so.date_order < %s", until))
+        if partner_ids is not None:
+            conditions.append(SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids)))
+        if partners is not None:
+            conditions.append(SQL("p.commercial_partner_id IN %s", partners.subselect()))
+        return SQL(
+            """
+            SELECT p.commercial_partner_id AS partner_id, so.company_id, so.id AS order_id, so.date_order,
+                   so.state, so.user_id
+              FROM sale_order AS so
+              JOIN res_partner AS p ON p.id = so.partner_id
+             WHERE %(conditions)s
+            """,
+            conditions=SQL(" AND ").join(conditions),
+        )
+
+    @api.model
     def _orders_frame(self, company, as_of, partner_ids=None):
         """Confirmed orders of ``company`` up to ``as_of`` (a date), as the engine's frame."""
         until = fields.Datetime.to_datetime(as_of) + pd.Timedelta(days=1)
@@ -532,17 +565,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
 
     @api.model
     def _prospects(self, company, partner_ids=None):
-        """Commercial partners with draft or sent quotations in ``company``."""
-        query = SQL(
-            """
-            SELECT DISTINCT p.commercial_partner_id
-              FROM sale_order AS so
-              JOIN res_partner AS p ON p.id = so.partner_id
-             WHERE so.state IN ('draft', 'sent') AND so.company_id = %(company)s %(partners)s
-            """,
-            company=company.id,
-            partners=self._partner_filter("p", partner_ids),
-        )
+        """Commercial partners with open quotations in ``company``."""
+        quotations = self._open_quotations_sql(company, partner_ids=partner_ids)
+        query = SQL("SELECT DISTINCT partner_id FROM (%s) AS q", quotations)
         return [partner_id for (partner_id,) in self.env.execute_query(query)]
 
     @api.model

@@ -22,10 +22,9 @@ class SaleCustomerCampaignLine(models.Model):
 
     @api.constrains("user_id")
     def _check_user_id(self):
-        worklist = self.env["sale.customer.worklist.mixin"]
         for company in self.company_id:
             users = self.filtered(lambda line, company=company: line.company_id == company).user_id
-            problem = worklist._assignees_problem(users, company)
+            problem = users._customer_base_unfit_message(company)
             if problem:
                 raise ValidationError(
                     problem + " " + self.env._("Campaign tasks go to active salespeople of the campaign's company.")

@@ -24,6 +24,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..analytics.contacts import CHANNELS, contact_schedule, plan_contacts
+from .sale_order import OPEN_QUOTATION_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -470,7 +471,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
                        MAX(so.date_order)::date
                   FROM sale_order AS so
                   JOIN res_partner AS pe ON pe.id = so.partner_id
-                 WHERE so.state IN ('draft', 'sent', 'sale') AND so.company_id = %(company)s
+                 WHERE so.state IN %(states)s AND so.company_id = %(company)s
                    AND so.date_order < %(until)s
                    %(people)s
                  GROUP BY 1, 2
@@ -478,6 +479,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
                 company=company.id,
                 until=until,
                 people=people,
+                states=(*OPEN_QUOTATION_STATES, "sale"),  # an order or an open quotation
             ),
         ]
         if "calendar.event" in self.env:
@@ -511,7 +513,7 @@ class SaleCustomerContactEngine(models.AbstractModel):
         """Who does each due contact: key account manager, salesperson, or the company's fallback."""
         candidates = set(due["key_account_manager_id"].dropna().astype(int)) | set(due["user_id"].dropna().astype(int))
         users = self.env["res.users"].sudo().browse(sorted(candidates)).exists()
-        fit = {user.id for user in users if user.active and not user.share and company in user.company_ids}
+        fit = set(users._customer_base_fit(company).ids)
         fallback = company.customer_base_contact_user_id.id or None
 
         def assignee(row):

@@ -21,6 +21,7 @@ from odoo.tools import SQL, format_amount
 from ..analytics.key_accounts import account_alarms, coverage, dependency_rank, diversification_need
 from .guards import MAX_AMOUNT, check_calculated_values, check_people, check_ranges
 from .sale_customer_metrics import DEPENDENCY_RISKS
+from .sale_order import OPEN_QUOTATION_STATES
 
 HEALTH = [
     ("1", "1 - Broken"),
@@ -209,7 +210,7 @@ class SaleCustomerKeyAccount(models.Model):
 
     def _compute_quotation_count(self):
         groups = self.env["sale.order"]._read_group(
-            [("state", "in", ("draft", "sent")), ("partner_id.commercial_partner_id", "in", self.partner_id.ids)],
+            [("state", "in", OPEN_QUOTATION_STATES), ("partner_id.commercial_partner_id", "in", self.partner_id.ids)],
             ["partner_id", "company_id"],
             ["__count"],
         )
@@ -359,7 +360,7 @@ class SaleCustomerKeyAccount(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_quotations_with_onboarding")
         action["domain"] = [
-            ("state", "in", ("draft", "sent")),
+            ("state", "in", OPEN_QUOTATION_STATES),
             ("partner_id.commercial_partner_id", "=", self.partner_id.id),
             ("company_id", "=", self.company_id.id),
         ]

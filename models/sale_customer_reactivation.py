@@ -168,10 +168,9 @@ class SaleCustomerReactivation(models.Model):
 
     @api.constrains("user_id", "company_id")
     def _check_user_id(self):
-        worklist = self.env["sale.customer.worklist.mixin"]
         for company in self.company_id:
             callers = self.filtered(lambda attempt, company=company: attempt.company_id == company).user_id
-            problem = worklist._assignees_problem(callers, company)
+            problem = callers._customer_base_unfit_message(company)
             if problem:
                 raise ValidationError(
                     problem + " " + self.env._("Win-back calls go to active salespeople of the attempt's company.")

@@ -11,6 +11,10 @@ from odoo.tools import SQL
 # at rate 1 rather than vanishing.
 ORDER_REVENUE = SQL("so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)")
 ORDER_MARGIN = SQL("COALESCE(so.margin, 0) / COALESCE(NULLIF(so.currency_rate, 0), 1)")
+# An open quotation: neither confirmed nor cancelled; a sent one is an offer the customer holds
+# (the win-back's stalled quotations, the offers in negotiation). Every reader of quotations uses these.
+OPEN_QUOTATION_STATES = ("draft", "sent")
+SENT_QUOTATION_STATE = "sent"
 # the follow-up call after a sale (see _schedule_customer_followups)
 FOLLOWUP_TYPE = "sale_customer_base.mail_activity_type_customer_followup"
 
@@ -23,7 +27,7 @@ class SaleOrder(models.Model):
         orders = super().create(vals_list)
         confirmed = orders.filtered(lambda order: order.state == "sale")
         # a new quotation matters only to a partner without a stage yet: it makes a prospect
-        quotations = (orders - confirmed).filtered(lambda order: order.state in ("draft", "sent"))
+        quotations = (orders - confirmed).filtered(lambda order: order.state in OPEN_QUOTATION_STATES)
         confirmed._refresh_customer_base(confirmed=True)
         quotations._of_partners_without_stage()._refresh_customer_base()
         return orders

@@ -8,7 +8,7 @@ chatter message recording a done activity) and the next open one (earliest deadl
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.sale_order import ORDER_REVENUE
+from ..models.sale_order import ORDER_REVENUE, SENT_QUOTATION_STATE
 
 
 class SaleCustomerOfferReport(models.Model):
@@ -64,7 +64,8 @@ class SaleCustomerOfferReport(models.Model):
                      ORDER BY a.date_deadline, a.id
                      LIMIT 1
                    ) AS next ON TRUE
-             WHERE so.state = 'sent'
+             WHERE so.state = %(sent)s
             """,
             revenue=ORDER_REVENUE,
+            sent=SENT_QUOTATION_STATE,
         )

@@ -25,3 +25,4 @@ from . import test_round3_reports
 from . import test_round3_customer_form
 from . import test_one_call_a_week
 from . import test_every_button
+from . import test_house_in_order

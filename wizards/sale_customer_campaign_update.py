@@ -23,7 +23,7 @@ class SaleCustomerCampaignUpdate(models.TransientModel):
         if self.mode != "reassign" or not self.to_user_id:
             return None
         company = self.campaign_id.company_id
-        return self.env["sale.customer.worklist.mixin"]._assignees_problem(self.to_user_id, company)
+        return self.to_user_id._customer_base_unfit_message(company)
 
     def action_apply(self):
         self.ensure_one()

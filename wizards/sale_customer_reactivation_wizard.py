@@ -236,24 +236,16 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     def _stalled_customers(self, partner_query, as_of):
         """Customers with a quotation sent on or before the cutoff and still not confirmed."""
         cutoff = quotation_cutoff(as_of, self.stalled_days)
-        self.env["sale.order"].flush_model(["state", "company_id", "partner_id", "date_order"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT p.commercial_partner_id
-                  FROM sale_order AS so
-                  JOIN res_partner AS p ON p.id = so.partner_id
-                 WHERE so.state = 'sent'
-                   AND so.company_id = %(company)s
-                   AND so.date_order < %(until)s
-                   AND p.commercial_partner_id IN %(partners)s
-                """,
-                company=self.company_id.id,
-                until=datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time.min),
-                partners=partner_query.subselect(),
-            )
+        sent = self.env["sale.customer.base.engine"]._open_quotations_sql(
+            self.company_id,
+            partners=partner_query,
+            sent_only=True,
+            until=datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time.min),
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        return [
+            partner_id
+            for (partner_id,) in self.env.execute_query(SQL("SELECT DISTINCT partner_id FROM (%s) AS q", sent))
+        ]
 
     def _yearly_revenue(self, partners):
         """{partner id: revenue of the customer's last year of orders, the LAST_YEAR days up to and
@@ -352,7 +344,9 @@ class SaleCustomerReactivationWizard(models.TransientModel):
             # formatted first: the translation extractor reads the call's arguments as plain names
             detail = f" ({reasons})" if reasons else ""
             raise UserError(
-                self.env._("No customer matches these choices%(skipped)s. Widen the rules or the filters.", skipped=detail)
+                self.env._(
+                    "No customer matches these choices%(skipped)s. Widen the rules or the filters.", skipped=detail
+                )
             )
         partners = self.env["res.partner"].with_company(self.company_id).browse(ids)
         # LTV (margin based) is for managers: others get the list without it

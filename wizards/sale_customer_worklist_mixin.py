@@ -4,7 +4,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
-SALESPERSON_GROUP = "sales_team.group_sale_salesman"
 # Day counts and dates a worklist accepts: a day count of 10^9 would reach before year 1
 # and stop the search with a date error instead of a message.
 MAX_DAYS = 3650  # days
@@ -142,40 +141,15 @@ class SaleCustomerWorklistMixin(models.AbstractModel):
         what = self._fields[name]._description_string(self.env)
         return self.env._("%(what)s: choose a date within the next ten years.", what=what)
 
-    def _unfit_assignees(self, users, company):
-        """Those of ``users`` who may not be given customers of ``company``, by reason: work goes to
-        active internal users with Sales rights in that company."""
-        users = users.sudo()  # facts about colleagues, whoever asks
-        archived = users.filtered(lambda user: not user.active)
-        external = (users - archived).filtered("share")
-        no_sales = (users - archived - external).filtered(lambda user: not user.has_group(SALESPERSON_GROUP))
-        elsewhere = (users - archived - external - no_sales).filtered(lambda user: company not in user.company_ids)
-        return {"archived": archived, "external": external, "no_sales": no_sales, "elsewhere": elsewhere}
-
     @api.model
     def _fit_assignees(self, users, company):
-        """Those of ``users`` who may be given customers of ``company``."""
-        for unfit in self._unfit_assignees(users, company).values():
-            users -= unfit
-        return users
+        """Those of ``users`` who may be given customers of ``company`` (``res.users._customer_base_fit``)."""
+        return users._customer_base_fit(company)
 
     @api.model
     def _assignees_problem(self, users, company):
         """The message naming those of ``users`` who may not be given customers of ``company``, or None."""
-        unfit = {
-            reason: ", ".join(found.mapped("name")) for reason, found in self._unfit_assignees(users, company).items()
-        }
-        messages = [
-            unfit["archived"] and self.env._("These users are archived: %(users)s.", users=unfit["archived"]),
-            unfit["external"]
-            and self.env._("These users are portal or public users: %(users)s.", users=unfit["external"]),
-            unfit["no_sales"] and self.env._("These users have no Sales rights: %(users)s.", users=unfit["no_sales"]),
-            unfit["elsewhere"]
-            and self.env._(
-                "These users do not work for %(company)s: %(users)s.", company=company.name, users=unfit["elsewhere"]
-            ),
-        ]
-        return " ".join(message for message in messages if message) or None
+        return users._customer_base_unfit_message(company)
 
     # ---- one call a week per customer
     def _contacted_this_week(self, partners):

@@ -1,0 +1,87 @@
+"""One definition per rule (issue 24): who may be given a company's customers, the open quotation."""
+
+import datetime
+
+import pandas as pd
+
+from odoo import Command
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
+
+from .common import CustomerBaseCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAssignableUsers(CustomerBaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.company
+        cls.seller = new_test_user(
+            cls.env, "hio_seller", groups="sales_team.group_sale_salesman", company_id=company.id
+        )
+        cls.clerk = new_test_user(cls.env, "hio_clerk", groups="base.group_user", company_id=company.id)
+        cls.archived = new_test_user(
+            cls.env, "hio_archived", groups="sales_team.group_sale_salesman", company_id=company.id
+        )
+        cls.archived.active = False
+        main = cls.env.ref("base.main_company")
+        cls.elsewhere = new_test_user(
+            cls.env,
+            "hio_elsewhere",
+            groups="sales_team.group_sale_salesman",
+            company_id=main.id,
+            company_ids=[Command.set(main.ids)],
+        )
+        cls.fallback = new_test_user(
+            cls.env, "hio_fallback", groups="sales_team.group_sale_salesman", company_id=company.id
+        )
+        company.customer_base_contact_user_id = cls.fallback
+
+    def test_one_rule_names_each_reason(self):
+        users = self.seller | self.clerk | self.archived | self.elsewhere
+        unfit = users._customer_base_unfit(self.company)
+        self.assertEqual(unfit["no_sales"], self.clerk, "no Sales rights")
+        self.assertEqual(unfit["archived"], self.archived, "archived")
+        self.assertEqual(unfit["elsewhere"], self.elsewhere, "works for another company")
+        self.assertEqual(users._customer_base_fit(self.company), self.seller, "only the active salesperson here")
+        message = users._customer_base_unfit_message(self.company)
+        self.assertIn("have no Sales rights: hio_clerk", message, "the message names each")
+        self.assertIsNone(self.seller._customer_base_unfit_message(self.company), "nothing to say of a fit user")
+
+    def test_service_policy_never_assigns_a_user_without_sales_rights(self):
+        due = pd.DataFrame(
+            {
+                "user_id": [self.seller.id, self.clerk.id, self.archived.id],
+                "key_account_manager_id": [None, None, None],
+                "is_key_account": [False, False, False],
+            },
+            index=[1, 2, 3],
+        )
+        assignees = self.env["sale.customer.contact.engine"]._assignees(self.company, due)
+        self.assertEqual(
+            assignees,
+            [self.seller.id, self.fallback.id, self.fallback.id],
+            "the clerk without Sales rights and the archived user give way to the fallback user, as in the wizards",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOpenQuotation(CustomerBaseCommon):
+    def test_one_definition_of_the_open_quotation(self):
+        today = datetime.date.today()
+        draft = self.order(self.customer, today, 100.0, state="draft")
+        sent = self.order(self.other, today, 100.0, state="sent")
+        self.order(self.customer, today, 100.0, state="cancel")
+        self.order(self.customer, today, 100.0)  # confirmed
+        Engine = self.env["sale.customer.base.engine"]
+
+        def orders(**kwargs):
+            query = Engine._open_quotations_sql(self.company, **kwargs)
+            return {row[0] for row in self.env.execute_query(SQL("SELECT order_id FROM (%s) AS q", query))}
+
+        self.assertEqual(orders(), {draft.id, sent.id}, "neither confirmed nor cancelled")
+        self.assertEqual(orders(sent_only=True), {sent.id}, "an offer the customer holds")
+        self.assertEqual(orders(partner_ids=[self.customer.id]), {draft.id}, "of the chosen customers")
+        prospects = Engine._prospects(self.company)
+        self.assertEqual(set(prospects), {self.customer.id, self.other.id}, "the engine's prospects read the same")
