@@ -10,8 +10,9 @@ import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
+from ..analytics.winback import declining_customers, quotation_cutoff, revenue_drop
 from .guards import check_people
 from .sale_customer_metrics import STAGES
 
@@ -22,6 +23,10 @@ RULES = [
     ("stalled", "Stalled Quotation"),
     ("chosen", "Chosen by Hand"),
 ]
+# days of orders, up to the last one, that make a silent customer's yearly revenue (its revenue lost)
+LAST_YEAR = 365
+# an earlier attempt the caller should know of
+EARLIER_OUTCOMES = ("refused", "parted_well")
 OUTCOMES = [
     ("pending", "Pending"),
     ("won", "Won Back"),
@@ -315,6 +320,202 @@ class SaleCustomerReactivation(models.Model):
                 changed |= attempt
         won._close_winback_activity()
         return changed
+
+    # ---- the win-back search and launch: the wizard collects the choices and calls these; code,
+    # a server action or a test may call them without it
+    @api.model
+    def _winback_domain(self, criteria):
+        """The customers (res.partner domain) the search looks among, from ``criteria`` (a dict:
+        ``partners``, ``teams``, ``salespeople`` (records), ``abc_class``, ``key_accounts_only``,
+        ``own_customers_only``, ``min_revenue``, ``min_ltv``)."""
+        domain = self.env["sale.customer.metrics"]._partner_domain(
+            partners=criteria.get("partners"),
+            teams=criteria.get("teams"),
+            salespeople=criteria.get("salespeople"),
+            abc_class=criteria.get("abc_class"),
+            key_accounts_only=criteria.get("key_accounts_only"),
+        )
+        if criteria.get("own_customers_only"):
+            domain.append(("is_own_customer", "=", True))
+        if criteria.get("min_revenue"):
+            domain.append(("revenue_to_date", ">=", criteria["min_revenue"]))
+        if criteria.get("min_ltv"):
+            domain.append(("ltv", ">=", criteria["min_ltv"]))
+        return domain
+
+    @api.model
+    def _winback_candidates(self, company, criteria):
+        """{partner id: rule} of every customer of ``company`` some rule of ``criteria`` finds, the
+        first rule of ``RULES`` that finds it: ``use_lost``, ``use_at_risk`` (stage), ``use_declining``
+        (revenue of the last ``decline_days`` below that of the ones before by ``decline_percent``),
+        ``use_stalled`` (a quotation sent ``stalled_days`` ago or more, still open), and the chosen
+        ``partners`` themselves with ``include_selected``."""
+        partner_model = self.env["res.partner"].with_company(company)
+        domain = self._winback_domain(criteria)
+        found = {}
+        stages = [stage for stage in ("lost", "at_risk") if criteria.get(f"use_{stage}")]
+        if stages:
+            for partner in partner_model.search_fetch([*domain, ("customer_stage", "in", stages)], ["customer_stage"]):
+                found[partner.id] = partner.customer_stage
+        as_of = fields.Date.context_today(self)
+        if criteria.get("use_declining"):
+            days = criteria["decline_days"]
+            orders = self._winback_orders_since(
+                company, partner_model._search(domain), as_of - datetime.timedelta(days * 2)
+            )
+            for partner_id in declining_customers(orders, as_of, days, criteria["decline_percent"]).index:
+                found.setdefault(int(partner_id), "declining")
+        if criteria.get("use_stalled"):
+            stalled = self._winback_stalled(company, partner_model._search(domain), as_of, criteria["stalled_days"])
+            for partner_id in stalled:
+                found.setdefault(partner_id, "stalled")
+        if criteria.get("partners") and criteria.get("include_selected"):
+            for partner in partner_model.search(domain):
+                found.setdefault(partner.id, "chosen")
+        return found
+
+    @api.model
+    def _winback_orders_since(self, company, partner_query, since):
+        """Confirmed orders of ``company`` since ``since`` of the customers in ``partner_query``."""
+        Engine = self.env["sale.customer.base.engine"]
+        confirmed = Engine._confirmed_orders_sql(
+            company, since=datetime.datetime.combine(since, datetime.time.min), partners=partner_query
+        )
+        query = SQL("SELECT partner_id, date_order::date AS date, revenue AS amount FROM (%s) AS o", confirmed)
+        frame = Engine._frame(query)
+        if frame.empty:
+            frame = frame.reindex(columns=["partner_id", "date", "amount"])
+        return frame
+
+    @api.model
+    def _winback_stalled(self, company, partner_query, as_of, stalled_days):
+        """Customers with a quotation sent on or before the cutoff and still open."""
+        cutoff = quotation_cutoff(as_of, stalled_days)
+        sent = self.env["sale.customer.base.engine"]._open_quotations_sql(
+            company,
+            partners=partner_query,
+            sent_only=True,
+            until=datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time.min),
+        )
+        return [
+            partner_id
+            for (partner_id,) in self.env.execute_query(SQL("SELECT DISTINCT partner_id FROM (%s) AS q", sent))
+        ]
+
+    @api.model
+    def _winback_revenue_lost(self, company, partners, found, decline_days):
+        """{partner id: revenue lost}: what a declining customer buys less (the previous
+        ``decline_days`` minus the last ones), for the others what a year of them was worth
+        before they went quiet (``_winback_yearly_revenue``)."""
+        as_of = fields.Date.context_today(self)
+        since = as_of - datetime.timedelta(decline_days * 2)
+        drop = revenue_drop(self._winback_orders_since(company, partners._as_query(), since), as_of, decline_days)
+        dropped = drop["revenue_lost"].to_dict()
+        yearly = self._winback_yearly_revenue(company, partners)
+        return {
+            partner.id: dropped.get(partner.id, 0.0)
+            if found[partner.id] == "declining"
+            else yearly.get(partner.id, 0.0)
+            for partner in partners
+        }
+
+    @api.model
+    def _winback_yearly_revenue(self, company, partners):
+        """{partner id: revenue of the customer's last year of orders, the LAST_YEAR days up to and
+        including its last confirmed order}: what a silent customer was worth, however long ago it
+        stopped (the revenue of the last days of the search is 0 for every lost customer)."""
+        confirmed = self.env["sale.customer.base.engine"]._confirmed_orders_sql(company, partners=partners._as_query())
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner_id, SUM(revenue)
+                  FROM (SELECT partner_id, day, revenue, MAX(day) OVER (PARTITION BY partner_id) AS last_day
+                          FROM (%(confirmed)s) AS o) AS o
+                 WHERE day > last_day - %(days)s
+                 GROUP BY partner_id
+                """,
+                confirmed=confirmed,
+                days=LAST_YEAR,
+            )
+        )
+        return {partner_id: float(revenue) for partner_id, revenue in rows}
+
+    @api.model
+    def _winback_earlier_attempts(self, company, partners):
+        """{partner id: "Refused on <date>"} of the latest attempt of each customer that was refused
+        or parted well, whoever made it: a caller should know before calling again."""
+        attempts = self.sudo().search_fetch(
+            [("company_id", "=", company.id), ("partner_id", "in", partners.ids), ("outcome", "in", EARLIER_OUTCOMES)],
+            ["partner_id", "outcome", "date"],
+            order="date desc, id desc",
+        )
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        found = {}
+        for attempt in attempts:
+            found.setdefault(
+                attempt.partner_id.id,
+                self.env._(
+                    "%(outcome)s on %(date)s",
+                    outcome=outcomes[attempt.outcome],
+                    date=format_date(self.env, attempt.date),
+                ),
+            )
+        return found
+
+    @api.model
+    def _winback_pending_partners(self, company, partner_ids):
+        """The customers among ``partner_ids`` with an attempt of ``company`` still pending."""
+        groups = self.sudo()._read_group(
+            [("company_id", "=", company.id), ("outcome", "=", "pending"), ("partner_id", "in", partner_ids)],
+            ["partner_id"],
+        )
+        return {partner.id for (partner,) in groups}
+
+    @api.model
+    def _launch_winback(self, company, rows, template=None):
+        """One attempt per row (``partner_id``, ``user_id``, ``rule``, ``stage``, ``last_order_date``,
+        ``revenue_lost``, ``ltv`` for managers, ``activity_id``: the call already planned), the
+        callers following their attempts, and the email of ``template`` when given; all or nothing."""
+        self.check_access("create")
+        today = fields.Date.context_today(self)
+        with_ltv = self._fields["ltv"].is_accessible(self.env)
+        # Created without the chatter's per-record work ("created" message, "assigned to you"
+        # email, follower insert): for thousands of attempts it took minutes, and the activity
+        # already tells who is to call. The callers follow their attempts, added per caller
+        # below, so that the customer's reply to the email reaches them.
+        # As superuser because the search's figures (rule, stage, revenue lost...) are the
+        # engine's, which people may not write; the record rules still judge the result.
+        attempts = (
+            self.sudo()
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        **{key: value for key, value in row.items() if key != "ltv" or with_ltv},
+                        "company_id": company.id,
+                        "date": today,
+                    }
+                    for row in rows
+                ]
+            )
+            .with_env(self.env)
+        )
+        attempts.check_access("create")
+        for user in attempts.user_id:
+            self.env["mail.followers"]._insert_followers(
+                attempts._name,
+                attempts.filtered(lambda attempt, user=user: attempt.user_id == user).ids,
+                user.partner_id.ids,
+                customer_ids=[],
+                check_existing=False,
+            )
+        if template:
+            with_email = attempts.filtered("partner_id.email")
+            for attempt in with_email:
+                attempt.message_post_with_source(template, message_type="comment", subtype_xmlid="mail.mt_comment")
+            for attempt in attempts - with_email:
+                attempt.message_post(body=self.env._("No email sent: the customer has no email address."))
+        return attempts
 
     def _close_winback_activity(self):
         """Mark the open win-back activity of these attempts, just won back, done with the result."""

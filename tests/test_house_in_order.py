@@ -85,3 +85,30 @@ class TestOpenQuotation(CustomerBaseCommon):
         self.assertEqual(orders(partner_ids=[self.customer.id]), {draft.id}, "of the chosen customers")
         prospects = Engine._prospects(self.company)
         self.assertEqual(set(prospects), {self.customer.id, self.other.id}, "the engine's prospects read the same")
+
+
+@tagged("post_install", "-at_install")
+class TestWinBackWithoutWizard(CustomerBaseCommon):
+    def test_search_and_launch_are_the_models(self):
+        today = datetime.date.today()
+        for days in (700, 600, 500, 400):
+            self.order(self.customer, today - datetime.timedelta(days=days), 250.0)
+        self.order(self.other, today - datetime.timedelta(days=5), 100.0)
+        self.env["sale.customer.base.engine"].recompute_customer_base()
+        Attempt = self.env["sale.customer.reactivation"].with_company(self.company)
+        found = Attempt._winback_candidates(self.company, {"use_lost": True})
+        self.assertEqual(found, {self.customer.id: "lost"}, "the lost customer, found by the model alone")
+        lost = Attempt._winback_revenue_lost(self.company, self.customer, found, 90)
+        caller = new_test_user(
+            self.env, "hio_caller", groups="sales_team.group_sale_salesman", company_id=self.company.id
+        )
+        self.assertEqual(lost, {self.customer.id: 1000.0}, "what its last year of orders brought")
+        attempts = Attempt._launch_winback(
+            self.company,
+            [{"partner_id": self.customer.id, "user_id": caller.id, "rule": "lost", "revenue_lost": 1000.0}],
+        )
+        self.assertEqual(attempts.partner_id, self.customer, "one attempt")
+        self.assertEqual((attempts.outcome, attempts.company_id), ("pending", self.company), "pending, in the company")
+        self.assertEqual(
+            Attempt._winback_pending_partners(self.company, [self.customer.id]), {self.customer.id}, "now pending"
+        )

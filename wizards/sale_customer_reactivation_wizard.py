@@ -1,24 +1,19 @@
-"""Find customers slipping away and organise winning them back.
+"""Win Back Customers: the choices of a win-back search, its preview, and the confirmation.
 
-Candidates come from four rules (lost, at risk, revenue dropping, quotation
-left unanswered), read set-based: the stage filters are partner domains, the
-revenue drop one read of two periods of orders computed by
-:mod:`..analytics.winback`, the stalled quotations one grouped query.
+The search (four rules: lost, at risk, revenue dropping, quotation left unanswered) and the
+creation of the attempts are methods of ``sale.customer.reactivation`` (``_winback_candidates``,
+``_launch_winback``): the wizard collects the choices, shows the customers found and who calls
+them, and calls those methods.
 """
 
 import datetime
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
 
-from ..analytics.winback import declining_customers, quotation_cutoff, revenue_drop
 from ..models.sale_customer_metrics import ABC_CLASSES
 
 RULE_ORDER = ("lost", "at_risk", "declining", "stalled", "chosen")
-LAST_YEAR = 365  # days of orders, up to the last one, that make a silent customer's yearly revenue
-# outcomes of an earlier attempt the caller should know before calling again
-EARLIER_OUTCOMES = ("refused", "parted_well")
 
 
 class SaleCustomerReactivationWizard(models.TransientModel):
@@ -180,138 +175,27 @@ class SaleCustomerReactivationWizard(models.TransientModel):
                 )
         return problems
 
-    # ---- candidates
-    def _base_domain(self):
-        domain = self.env["sale.customer.metrics"]._partner_domain(
-            partners=self.partner_ids,
-            teams=self.team_ids,
-            salespeople=self.salesperson_ids,
-            abc_class=self.abc_class,
-            key_accounts_only=self.key_accounts_only,
-        )
-        if self._own_customers_only():
-            domain.append(("is_own_customer", "=", True))
-        if self.min_revenue:
-            domain.append(("revenue_to_date", ">=", self.min_revenue))
-        if self.sudo().min_ltv:  # only managers can set it
-            domain.append(("ltv", ">=", self.sudo().min_ltv))
-        return domain
-
-    def _find_candidates(self):
-        """{partner id: rule} of every customer some rule finds."""
-        partner_model = self.env["res.partner"].with_company(self.company_id)
-        domain = self._base_domain()
-        found = {}
-        stages = [stage for stage, used in (("lost", self.use_lost), ("at_risk", self.use_at_risk)) if used]
-        if stages:
-            for partner in partner_model.search_fetch([*domain, ("customer_stage", "in", stages)], ["customer_stage"]):
-                found[partner.id] = partner.customer_stage
-        as_of = fields.Date.context_today(self)
-        if self.use_declining:
-            orders = self._orders_since(
-                partner_model._search(domain), as_of - datetime.timedelta(self.decline_days * 2)
-            )
-            for partner_id in declining_customers(orders, as_of, self.decline_days, self.decline_percent).index:
-                found.setdefault(int(partner_id), "declining")
-        if self.use_stalled:
-            for partner_id in self._stalled_customers(partner_model._search(domain), as_of):
-                found.setdefault(partner_id, "stalled")
-        if self.partner_ids and self.include_selected:
-            for partner in partner_model.search(domain):
-                found.setdefault(partner.id, "chosen")
-        return found
-
-    def _orders_since(self, partner_query, since):
-        """Confirmed orders of the company since ``since`` of the customers in ``partner_query``."""
-        Engine = self.env["sale.customer.base.engine"]
-        confirmed = Engine._confirmed_orders_sql(
-            self.company_id, since=datetime.datetime.combine(since, datetime.time.min), partners=partner_query
-        )
-        query = SQL("SELECT partner_id, date_order::date AS date, revenue AS amount FROM (%s) AS o", confirmed)
-        frame = Engine._frame(query)
-        if frame.empty:
-            frame = frame.reindex(columns=["partner_id", "date", "amount"])
-        return frame
-
-    def _stalled_customers(self, partner_query, as_of):
-        """Customers with a quotation sent on or before the cutoff and still not confirmed."""
-        cutoff = quotation_cutoff(as_of, self.stalled_days)
-        sent = self.env["sale.customer.base.engine"]._open_quotations_sql(
-            self.company_id,
-            partners=partner_query,
-            sent_only=True,
-            until=datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time.min),
-        )
-        return [
-            partner_id
-            for (partner_id,) in self.env.execute_query(SQL("SELECT DISTINCT partner_id FROM (%s) AS q", sent))
-        ]
-
-    def _yearly_revenue(self, partners):
-        """{partner id: revenue of the customer's last year of orders, the LAST_YEAR days up to and
-        including its last confirmed order}: what a silent customer was worth, however long ago it
-        stopped (the revenue of the last days of the search is 0 for every lost customer)."""
-        confirmed = self.env["sale.customer.base.engine"]._confirmed_orders_sql(
-            self.company_id, partners=partners._as_query()
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT partner_id, SUM(revenue)
-                  FROM (SELECT partner_id, day, revenue, MAX(day) OVER (PARTITION BY partner_id) AS last_day
-                          FROM (%(confirmed)s) AS o) AS o
-                 WHERE day > last_day - %(days)s
-                 GROUP BY partner_id
-                """,
-                confirmed=confirmed,
-                days=LAST_YEAR,
-            )
-        )
-        return {partner_id: float(revenue) for partner_id, revenue in self.env.cr.fetchall()}
-
-    def _earlier_attempts(self, partners):
-        """{partner id: "Refused on <date>"} of the latest attempt of each customer that was refused
-        or parted well, whoever made it: a caller should know before calling again."""
-        attempts = (
-            self.env["sale.customer.reactivation"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("partner_id", "in", partners.ids),
-                    ("outcome", "in", EARLIER_OUTCOMES),
-                ],
-                ["partner_id", "outcome", "date"],
-                order="date desc, id desc",
-            )
-        )
-        outcomes = dict(attempts._fields["outcome"]._description_selection(self.env))
-        found = {}
-        for attempt in attempts:
-            found.setdefault(
-                attempt.partner_id.id,
-                self.env._(
-                    "%(outcome)s on %(date)s",
-                    outcome=outcomes[attempt.outcome],
-                    date=format_date(self.env, attempt.date),
-                ),
-            )
-        return found
-
-    def _pending_attempt_partners(self, partner_ids):
-        groups = (
-            self.env["sale.customer.reactivation"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("outcome", "=", "pending"),
-                    ("partner_id", "in", partner_ids),
-                ],
-                ["partner_id"],
-            )
-        )
-        return {partner.id for (partner,) in groups}
+    # ---- the search: the choices, and the model's methods (sale.customer.reactivation)
+    def _criteria(self):
+        """The choices of the form as the model's search reads them (``_winback_candidates``)."""
+        return {
+            "partners": self.partner_ids,
+            "include_selected": self.include_selected,
+            "teams": self.team_ids,
+            "salespeople": self.salesperson_ids,
+            "abc_class": self.abc_class,
+            "key_accounts_only": self.key_accounts_only,
+            "own_customers_only": self._own_customers_only(),
+            "min_revenue": self.min_revenue,
+            "min_ltv": self.sudo().min_ltv,  # only managers can set it
+            "use_lost": self.use_lost,
+            "use_at_risk": self.use_at_risk,
+            "use_declining": self.use_declining,
+            "decline_days": self.decline_days,
+            "decline_percent": self.decline_percent,
+            "use_stalled": self.use_stalled,
+            "stalled_days": self.stalled_days,
+        }
 
     def _assignee(self, partner, fit):
         """Who calls ``partner``; their salesperson or key account manager only if among ``fit``
@@ -329,8 +213,9 @@ class SaleCustomerReactivationWizard(models.TransientModel):
     def action_preview(self):
         self.ensure_one()
         self._check_choices()
-        found = self._find_candidates()
-        skipped = self._pending_attempt_partners(list(found)) if self.skip_pending else set()
+        Attempt = self.env["sale.customer.reactivation"]
+        found = Attempt._winback_candidates(self.company_id, self._criteria())
+        skipped = Attempt._winback_pending_partners(self.company_id, list(found)) if self.skip_pending else set()
         ids = [partner_id for partner_id in found if partner_id not in skipped]
         # one call a week per customer, whoever plans it: the policy, a campaign, another win-back
         contacted = self._contacted_this_week(self.env["res.partner"].browse(ids))
@@ -354,19 +239,9 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         with_ltv = partners._fields["ltv"].is_accessible(self.env)
         if with_ltv:
             ltv = {partner.id: partner.ltv for partner in partners}
-        as_of = fields.Date.context_today(self)
         days = self.decline_days if self.decline_days > 0 else 90
-        drop = revenue_drop(self._orders_since(partners._as_query(), as_of - datetime.timedelta(days * 2)), as_of, days)
-        # what a declining customer buys less; what a year of the others was worth before they went quiet
-        dropped = drop["revenue_lost"].to_dict()
-        yearly = self._yearly_revenue(partners)
-        lost = {
-            partner.id: dropped.get(partner.id, 0.0)
-            if found[partner.id] == "declining"
-            else yearly.get(partner.id, 0.0)
-            for partner in partners
-        }
-        earlier = self._earlier_attempts(partners)
+        lost = Attempt._winback_revenue_lost(self.company_id, partners, found, days)
+        earlier = Attempt._winback_earlier_attempts(self.company_id, partners)
         rank = {rule: index for index, rule in enumerate(RULE_ORDER)}
         fit = self._fit_assignees(partners.user_id | partners.key_account_manager_id, self.company_id)
         lines = [
@@ -426,54 +301,25 @@ class SaleCustomerReactivationWizard(models.TransientModel):
         lines = self._without_contacted(lines)
         Attempt = self.env["sale.customer.reactivation"]
         Attempt.check_access("create")
-        today = fields.Date.context_today(self)
         with_ltv = Attempt._fields["ltv"].is_accessible(self.env)
         activities = self._line_activities(lines)
-        # Created without the chatter's per-record work ("created" message, "assigned to you"
-        # email, follower insert): for thousands of attempts it took minutes, and the activity
-        # already tells who is to call. The callers follow their attempts, added per caller
-        # below, so that the customer's reply to the email reaches them.
-        # As superuser because the search's figures (rule, stage, revenue lost...) are the
-        # engine's, which people may not write; the record rules still judge the result.
-        attempts = (
-            Attempt.sudo()
-            .with_context(tracking_disable=True)
-            .create(
-                [
-                    {
-                        "partner_id": line.partner_id.id,
-                        "company_id": self.company_id.id,
-                        "date": today,
-                        "user_id": line.user_id.id,
-                        "rule": line.rule,
-                        "stage": line.stage,
-                        "last_order_date": line.last_order_date,
-                        "revenue_lost": line.revenue_lost,
-                        **({"ltv": line.ltv} if with_ltv else {}),
-                        "activity_id": activity.id,
-                    }
-                    for line, activity in zip(lines, activities, strict=True)
-                ]
-            )
-            .with_env(self.env)
+        attempts = Attempt._launch_winback(
+            self.company_id,
+            [
+                {
+                    "partner_id": line.partner_id.id,
+                    "user_id": line.user_id.id,
+                    "rule": line.rule,
+                    "stage": line.stage,
+                    "last_order_date": line.last_order_date,
+                    "revenue_lost": line.revenue_lost,
+                    **({"ltv": line.ltv} if with_ltv else {}),
+                    "activity_id": activity.id,
+                }
+                for line, activity in zip(lines, activities, strict=True)
+            ],
+            template=self.mail_template_id if self.send_email else None,
         )
-        attempts.check_access("create")
-        for user in lines.user_id:
-            self.env["mail.followers"]._insert_followers(
-                attempts._name,
-                attempts.filtered(lambda attempt, user=user: attempt.user_id == user).ids,
-                user.partner_id.ids,
-                customer_ids=[],
-                check_existing=False,
-            )
-        if self.send_email:
-            with_email = attempts.filtered("partner_id.email")
-            for attempt in with_email:
-                attempt.message_post_with_source(
-                    self.mail_template_id, message_type="comment", subtype_xmlid="mail.mt_comment"
-                )
-            for attempt in attempts - with_email:
-                attempt.message_post(body=self.env._("No email sent: the customer has no email address."))
         action = self.env["ir.actions.act_window"]._for_xml_id("sale_customer_base.sale_customer_reactivation_action")
         action["domain"] = [("id", "in", attempts.ids)]
         action["context"] = {}
