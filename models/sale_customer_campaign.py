@@ -8,8 +8,11 @@ outcome is the orders confirmed from the moment it was launched to the end
 of its window.
 """
 
+import datetime
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from .guards import check_people
 
@@ -160,3 +163,72 @@ class SaleCustomerCampaign(models.Model):
 
     def action_extend(self):
         return self._open_update("extend")
+
+    # ---- the campaign's customers and its launch: the wizard collects the choices and calls
+    # these; code, a server action or a test may call them without it
+    @api.model
+    def _campaign_customers(self, company, criteria):
+        """The customers of ``company`` a campaign of ``criteria`` (a dict: ``partners``,
+        ``salespeople``, ``stages``, ``segments`` (codes), ``key_accounts_only``, ``silent_days``)
+        is for, with the fields the plan reads. Customers picked by hand need no stage yet: a
+        campaign may start with prospects the engine has not classified. ``silent_days``: only
+        those with no order, email, note nor activity done in that many days."""
+        partners = self.env["res.partner"].with_company(company)
+        domain = self.env["sale.customer.metrics"]._partner_domain(
+            partners=criteria.get("partners"),
+            salespeople=criteria.get("salespeople"),
+            stages=criteria.get("stages"),
+            segments=criteria.get("segments"),
+            key_accounts_only=criteria.get("key_accounts_only"),
+            classified_only=not criteria.get("partners"),
+        )
+        found = partners.search_fetch(
+            domain, ["user_id", "revenue_window", "last_order_date", "is_key_account", "key_account_manager_id"]
+        )
+        if criteria.get("silent_days"):
+            since = fields.Date.context_today(self) - datetime.timedelta(criteria["silent_days"])
+            found = found - self._contacted_since(found, since)
+        return found
+
+    @api.model
+    def _contacted_since(self, partners, since):
+        """Those of ``partners`` with an order, an email, a note or an activity done after ``since``."""
+        recent = partners.filtered(lambda partner: partner.last_order_date and partner.last_order_date > since)
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type", "subtype_id", "date"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT res_id
+                  FROM mail_message
+                 WHERE model = 'res.partner'
+                   AND res_id = ANY(%(partners)s)
+                   AND date >= %(since)s
+                   AND (message_type IN ('email', 'comment') OR subtype_id = %(activities)s)
+                """,
+                partners=partners.ids,
+                since=datetime.datetime.combine(since + datetime.timedelta(days=1), datetime.time.min),
+                activities=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_activities"),
+            )
+        )
+        return recent | partners.browse([row[0] for row in rows])
+
+    @api.model
+    def _launch_campaign(self, values, rows, contacted_count=0):
+        """Create the campaign of ``values`` with one task per row (``partner_id``, ``user_id``,
+        ``activity_id``: the activity already planned, ``revenue``), and say so in its chatter."""
+        campaign = self.create(values)
+        self.env["sale.customer.campaign.line"].create(
+            [{"campaign_id": campaign.id, "date_deadline": campaign.date_deadline, **row} for row in rows]
+        )
+        # the progress rows read the tasks just created, not the empty cache of the new campaign
+        campaign.invalidate_recordset(["progress_ids"])
+        users = {row["user_id"] for row in rows}
+        body = self.env._(
+            "Campaign launched: %(count)s customers over %(users)s users.", count=len(rows), users=len(users)
+        )
+        if contacted_count:
+            body += " " + self.env._(
+                "%(count)s customers already contacted this week were left out.", count=contacted_count
+            )
+        campaign.message_post(body=body)
+        return campaign

@@ -112,3 +112,36 @@ class TestWinBackWithoutWizard(CustomerBaseCommon):
         self.assertEqual(
             Attempt._winback_pending_partners(self.company, [self.customer.id]), {self.customer.id}, "now pending"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCampaignWithoutWizard(CustomerBaseCommon):
+    def test_customers_and_launch_are_the_models(self):
+        today = datetime.date.today()
+        for days in (200, 100, 10):
+            self.order(self.customer, today - datetime.timedelta(days=days), 300.0)
+        self.env["sale.customer.base.engine"].recompute_customer_base()
+        Campaign = self.env["sale.customer.campaign"].with_company(self.company)
+        stage = self.customer.with_company(self.company).customer_stage
+        found = Campaign._campaign_customers(self.company, {"stages": [stage]})
+        self.assertEqual(found, self.customer, "the customer of that stage, found by the model alone")
+        self.assertFalse(
+            Campaign._campaign_customers(self.company, {"stages": [stage], "silent_days": 30}),
+            "an order 10 days ago: not silent for 30 days",
+        )
+        seller = new_test_user(
+            self.env, "hio_seller2", groups="sales_team.group_sale_salesman", company_id=self.company.id
+        )
+        campaign = Campaign._launch_campaign(
+            {
+                "name": "Spring check",
+                "company_id": self.company.id,
+                "user_id": seller.id,
+                "date_deadline": today,
+                "date_end": today + datetime.timedelta(days=60),
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+            },
+            [{"partner_id": self.customer.id, "user_id": seller.id, "revenue": 300.0}],
+        )
+        self.assertEqual(campaign.line_ids.partner_id, self.customer, "one task")
+        self.assertIn("1 customers over 1 users", campaign.message_ids[:1].body, "the chatter says what was launched")

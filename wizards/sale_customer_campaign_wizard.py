@@ -12,7 +12,7 @@ import pandas as pd
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
 from ..analytics.assignment import AssignmentError, assign_customers
 
@@ -167,51 +167,19 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             return self.fallback_user_id
         return self.with_context(active_test=False).user_ids
 
-    # ---- customers
-    def _customer_domain(self):
-        # Customers picked by hand need no stage yet: a campaign may start with
-        # prospects the engine has not classified.
-        return self.env["sale.customer.metrics"]._partner_domain(
-            partners=self.partner_ids,
-            salespeople=self.salesperson_ids,
-            stages=self.stage_tag_ids.mapped("code"),
-            segments=self.segment_tag_ids.mapped("code"),
-            key_accounts_only=self.key_accounts_only,
-            classified_only=not self.partner_ids,
-        )
+    # ---- customers: the model's search (sale.customer.campaign._campaign_customers)
+    def _criteria(self):
+        return {
+            "partners": self.partner_ids,
+            "salespeople": self.salesperson_ids,
+            "stages": self.stage_tag_ids.mapped("code"),
+            "segments": self.segment_tag_ids.mapped("code"),
+            "key_accounts_only": self.key_accounts_only,
+            "silent_days": self.silent_days,
+        }
 
     def _customers(self):
-        partners = self.env["res.partner"].with_company(self.company_id)
-        found = partners.search_fetch(
-            self._customer_domain(),
-            ["user_id", "revenue_window", "last_order_date", "is_key_account", "key_account_manager_id"],
-        )
-        if self.silent_days:
-            found = found - self._contacted_since(
-                found, fields.Date.context_today(self) - datetime.timedelta(self.silent_days)
-            )
-        return found
-
-    def _contacted_since(self, partners, since):
-        """Those of ``partners`` with an order, an email, a note or an activity done after ``since``."""
-        recent = partners.filtered(lambda partner: partner.last_order_date and partner.last_order_date > since)
-        self.env["mail.message"].flush_model(["model", "res_id", "message_type", "subtype_id", "date"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT res_id
-                  FROM mail_message
-                 WHERE model = 'res.partner'
-                   AND res_id = ANY(%(partners)s)
-                   AND date >= %(since)s
-                   AND (message_type IN ('email', 'comment') OR subtype_id = %(activities)s)
-                """,
-                partners=partners.ids,
-                since=datetime.datetime.combine(since + datetime.timedelta(days=1), datetime.time.min),
-                activities=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_activities"),
-            )
-        )
-        return recent | partners.browse([row[0] for row in self.env.cr.fetchall()])
+        return self.env["sale.customer.campaign"]._campaign_customers(self.company_id, self._criteria())
 
     def _open_activities(self, users):
         groups = self.env["mail.activity"].sudo()._read_group([("user_id", "in", users.ids)], ["user_id"], ["__count"])
@@ -330,7 +298,8 @@ class SaleCustomerCampaignWizard(models.TransientModel):
             raise UserError(self.env._("The plan is empty: preview it first."))
         self._check_lines(lines)
         lines = self._without_contacted(lines)
-        campaign = self.env["sale.customer.campaign"].create(
+        activities = self._create_activities(lines, self.summary or self.name)
+        campaign = self.env["sale.customer.campaign"]._launch_campaign(
             {
                 "name": self.name,
                 "company_id": self.company_id.id,
@@ -339,32 +308,18 @@ class SaleCustomerCampaignWizard(models.TransientModel):
                 "note": self.note,
                 "date_deadline": self.date_deadline,
                 "date_end": self.date_end,
-            }
-        )
-        activities = self._create_activities(lines, campaign.summary)
-        self.env["sale.customer.campaign.line"].create(
+            },
             [
                 {
-                    "campaign_id": campaign.id,
                     "partner_id": line.partner_id.id,
                     "user_id": line.user_id.id,
                     "activity_id": activity.id,
-                    "date_deadline": self.date_deadline,
                     "revenue": line.revenue,
                 }
                 for line, activity in zip(lines, activities, strict=True)
-            ]
+            ],
+            contacted_count=self.contacted_count,
         )
-        # the progress rows read the tasks just created, not the empty cache of the new campaign
-        campaign.invalidate_recordset(["progress_ids"])
-        body = self.env._(
-            "Campaign launched: %(count)s customers over %(users)s users.", count=len(lines), users=len(lines.user_id)
-        )
-        if self.contacted_count:
-            body += " " + self.env._(
-                "%(count)s customers already contacted this week were left out.", count=self.contacted_count
-            )
-        campaign.message_post(body=body)
         return {
             "type": "ir.actions.act_window",
             "name": campaign.name,
