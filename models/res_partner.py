@@ -319,22 +319,20 @@ class ResPartner(models.Model):
         manager = self.key_account_manager_id
         if not manager:
             return None
-        limit = self.env.company.customer_base_max_key_accounts
-        held = self.search_count(
-            [
-                ("key_account_manager_id", "=", manager.id),
-                ("is_key_account", "=", True),
-                ("is_company", "=", True),
-                ("id", "!=", self._origin.id),
-            ]
+        company = self.env.company
+        limit = company.customer_base_max_key_accounts
+        # the saved customer's figures: the form's draft has no row of its own
+        customer = self._origin.commercial_partner_id
+        held = self.env["sale.customer.key.account"]._key_accounts_with(
+            company, manager, customer, customer.is_key_account
         )
-        if held < limit:
+        if held <= limit:
             return None
         return {
             "warning": {
                 "title": self.env._("Too many key accounts"),
                 "message": self.env._(
-                    "%(manager)s already manages %(count)s key accounts; the limit is %(limit)s. "
+                    "With this one, %(manager)s would manage %(count)s key accounts; the limit is %(limit)s. "
                     "You can save anyway, or choose another manager.",
                     manager=manager.name,
                     count=held,

@@ -257,20 +257,53 @@ class SaleCustomerKeyAccount(models.Model):
         action["context"] = {"default_partner_id": self.partner_id.id, "default_type": "opportunity"}
         return action
 
+    @api.model
+    def _key_accounts_per_manager_sql(self):
+        """THE count of key accounts per manager, as an SQL sub-query (``company_id``, ``manager_id``,
+        ``key_account_count``): the active plans of key accounts, by their manager (the customer's key
+        account manager in that company); plans kept by hand for other customers do not count. The
+        limit of the settings, the plan's and the customer's warnings and both reports read it."""
+        self.flush_model(["manager_id", "company_id", "is_key_account", "active"])
+        return SQL(
+            """
+            SELECT company_id, manager_id, count(*) AS key_account_count
+              FROM sale_customer_key_account
+             WHERE active AND is_key_account AND manager_id IS NOT NULL
+             GROUP BY company_id, manager_id
+            """
+        )
+
+    @api.model
+    def _key_accounts_with(self, company, manager, partner=None, is_key_account=False):
+        """The key accounts of ``company`` that ``manager`` would manage with ``partner`` (a commercial
+        partner, counted once, when ``is_key_account``)."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT key_account_count FROM (%s) AS k WHERE company_id = %s AND manager_id = %s",
+                self._key_accounts_per_manager_sql(),
+                company.id,
+                manager.id,
+            )
+        )
+        held = rows[0][0] if rows else 0
+        if partner:
+            already = self.sudo().search_count(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("manager_id", "=", manager.id),
+                    ("is_key_account", "=", True),
+                ]
+            )
+            held += (1 if is_key_account else 0) - already
+        return held
+
     def _managed_key_accounts(self, manager=None):
         """Key accounts of the plan's company that ``manager`` (the plan's by default) manages, this one included
-        when it is a key account: plans kept by hand for other customers do not count."""
+        when it is a key account (``_key_accounts_with``)."""
         self.ensure_one()
         manager = manager or self.manager_id
-        others = self.sudo().search_count(
-            [
-                ("manager_id", "=", manager.id),
-                ("company_id", "=", self.company_id.id),
-                ("is_key_account", "=", True),
-                ("id", "!=", self._origin.id),
-            ]
-        )
-        return others + (1 if self.is_key_account else 0)
+        return self._key_accounts_with(self.company_id, manager, self.partner_id, self.is_key_account)
 
     @api.onchange("manager_id")
     def _onchange_manager_id(self):

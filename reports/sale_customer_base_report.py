@@ -20,6 +20,7 @@ class SaleCustomerBaseReport(models.Model):
     _rec_name = "partner_id"
     _order = "revenue_window desc, partner_id"
     _depends = {
+        "sale.customer.key.account": ["manager_id", "company_id", "is_key_account", "active"],
         "sale.customer.metrics": [
             "company_id",
             "partner_id",
@@ -87,14 +88,13 @@ class SaleCustomerBaseReport(models.Model):
                    CASE WHEN v.customer_stage = 'lost' THEN 1 ELSE 0 END AS lost_count,
                    CASE WHEN v.is_key_account THEN 1 ELSE 0 END AS key_account_count,
                    -- the limit counts key accounts only (a manager may follow other customers)
-                   v.key_account_manager_id IS NOT NULL
-                       AND COUNT(*) FILTER (WHERE v.is_key_account)
-                           OVER (PARTITION BY v.company_id, v.key_account_manager_id) > v.manager_limit
-                       AS is_manager_over_limit
+                   COALESCE(k.key_account_count > v.manager_limit, FALSE) AS is_manager_over_limit
               FROM (%s) AS v
+              LEFT JOIN (%s) AS k ON k.company_id = v.company_id AND k.manager_id = v.key_account_manager_id
             """,
             self._row_id_sql("v"),
             self._query_customers(),
+            self.env["sale.customer.key.account"]._key_accounts_per_manager_sql(),
         )
 
     @staticmethod

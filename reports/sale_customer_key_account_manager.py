@@ -30,14 +30,16 @@ class SaleCustomerKeyAccountManager(models.Model):
             SELECT min(ka.id) AS id,
                    ka.manager_id,
                    ka.company_id,
-                   count(*) FILTER (WHERE ka.is_key_account) AS key_account_count,
+                   COALESCE(min(k.key_account_count), 0) AS key_account_count,
                    count(*) AS plan_count,
                    count(*) FILTER (WHERE ka.coverage = 'single_threaded') AS single_threaded_count,
                    c.customer_base_max_key_accounts AS max_key_accounts,
-                   count(*) FILTER (WHERE ka.is_key_account) > c.customer_base_max_key_accounts AS over_limit
+                   COALESCE(min(k.key_account_count), 0) > c.customer_base_max_key_accounts AS over_limit
               FROM sale_customer_key_account AS ka
               JOIN res_company AS c ON c.id = ka.company_id
+              LEFT JOIN (%s) AS k ON k.company_id = ka.company_id AND k.manager_id = ka.manager_id
              WHERE ka.active AND ka.manager_id IS NOT NULL
              GROUP BY ka.manager_id, ka.company_id, c.customer_base_max_key_accounts
-            """
+            """,
+            self.env["sale.customer.key.account"]._key_accounts_per_manager_sql(),
         )

@@ -145,3 +145,43 @@ class TestCampaignWithoutWizard(CustomerBaseCommon):
         )
         self.assertEqual(campaign.line_ids.partner_id, self.customer, "one task")
         self.assertIn("1 customers over 1 users", campaign.message_ids[:1].body, "the chatter says what was launched")
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountsPerManager(CustomerBaseCommon):
+    def test_one_count_of_a_managers_key_accounts(self):
+        manager = new_test_user(
+            self.env, "hio_kam", groups="sales_team.group_sale_salesman", company_id=self.company.id
+        )
+        self.company.customer_base_max_key_accounts = 1
+        third = self.env["res.partner"].create({"name": "Third Account", "is_company": True})
+        for partner in (self.customer, self.other, third):
+            self.order(partner, datetime.date.today(), 100.0)
+        for partner in (self.customer, self.other):
+            partner.with_company(self.company).write(
+                {"key_account_reason": "reference", "key_account_manager_id": manager.id}
+            )
+        self.env["sale.customer.base.engine"].recompute_customer_base()
+        Plans = self.env["sale.customer.key.account"].with_company(self.company)
+        self.assertEqual(Plans._key_accounts_with(self.company, manager), 2, "two key accounts")
+        plan = Plans.search([("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)])
+        self.assertEqual(plan._managed_key_accounts(), 2, "the plan counts itself once")
+        report = self.env["sale.customer.key.account.manager"].search(
+            [("manager_id", "=", manager.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual((report.key_account_count, report.over_limit), (2, True), "the report reads the same")
+        rows = self.env["sale.customer.base.report"].search(
+            [("key_account_manager_id", "=", manager.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertTrue(rows and all(rows.mapped("is_manager_over_limit")), "and the customer base report")
+        third = third.with_company(self.company)
+        draft = third.new({"key_account_manager_id": manager.id}, origin=third)
+        warning = draft._onchange_key_account_manager_id()
+        self.assertTrue(third.is_key_account, "a third of the revenue: a key account by its share")
+        self.assertIn("would manage 3 key accounts", warning["warning"]["message"], "the customer's form counts it")
+        self.assertEqual(
+            Plans._key_accounts_with(self.company, manager, third, third.is_key_account), 3, "as the plans count"
+        )
+        self.assertEqual(
+            Plans._key_accounts_with(self.company, manager, self.customer, True), 2, "a managed one counts once"
+        )
