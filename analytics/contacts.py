@@ -33,6 +33,8 @@ import datetime
 import numpy as np
 import pandas as pd
 
+from .vocabulary import CONTACT_CHANNEL_LABELS
+
 DAYS_PER_YEAR = 365
 # criterion of a rule -> column of the customers frame it is compared with
 MATCH_COLUMNS = {
@@ -44,7 +46,7 @@ MATCH_COLUMNS = {
     "user_id": "user_id",
     "team_id": "team_id",
 }
-CHANNELS = ("visit", "call", "email")
+CHANNELS = tuple(CONTACT_CHANNEL_LABELS)  # a day's contacts rank in this order
 DEFAULT_CHANNEL_COSTS = {"visit": 100.0, "call": 1.0, "email": 0.01}  # call units
 SCHEDULE_COLUMNS = [
     "rule_id",

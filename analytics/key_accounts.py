@@ -26,9 +26,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .vocabulary import DEPENDENCY_RISK_LABELS
 from .winback import revenue_drop
 
-DEPENDENCY_LEVELS = ("none", "elevated", "high", "critical")
+DEPENDENCY_LEVELS = tuple(DEPENDENCY_RISK_LABELS)  # least risk first
 ALARM_PERIOD_DAYS = 90  # days of each period the revenue drop compares
 ALARM_KINDS = ("silent", "drop", "dependency")
 ALARM_COLUMNS = [

@@ -29,19 +29,8 @@ customers without a P(alive) (no model could be fitted) keep the day rules.
 import numpy as np
 
 from .compare import at_least
+from .vocabulary import STAGE_LABELS  # stage -> label in the salesperson's words, in funnel order
 
-# stage -> label in the salesperson's words, in funnel order
-STAGE_LABELS = {
-    "prospect": "Prospect",
-    "new": "First Purchase",
-    "repeat": "Repeat Customer",
-    "regular": "Regular Customer",
-    "loyal": "Loyal Customer",
-    "advocate": "Advocate",
-    "at_risk": "At Risk",
-    "lost": "Lost Customer",
-    "reactivated": "Reactivated",
-}
 STAGES = tuple(STAGE_LABELS)
 
 

@@ -22,8 +22,9 @@ Readiness is also the prospect's temperature at the first contact: ready is
 import numpy as np
 import pandas as pd
 
+from .vocabulary import READINESS_LABELS  # noqa: F401 - importable from here, as before
+
 ANSWERS = ("yes", "partly", "no")
-READINESS_LABELS = {"ready": "Ready", "push": "Needs a push", "not_now": "Not now"}
 READINESS_TEMPERATURE = {"ready": "hot", "push": "warm", "not_now": "cold"}
 
 

@@ -33,18 +33,8 @@ lost                   1          1-2
 import numpy as np
 import pandas as pd
 
-SEGMENT_LABELS = {
-    "champions": "Champions",
-    "loyal": "Loyal",
-    "potential_loyalists": "Potential Loyalists",
-    "new": "New",
-    "need_attention": "Need Attention",
-    "about_to_sleep": "About to Sleep",
-    "cannot_lose": "Cannot Lose Them",
-    "at_risk": "At Risk",
-    "hibernating": "Hibernating",
-    "lost": "Lost",
-}
+from .vocabulary import RFM_SEGMENT_LABELS as SEGMENT_LABELS
+
 SEGMENTS = tuple(SEGMENT_LABELS)
 SCORES = 5  # quintiles
 RFM_COLUMNS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_segment")

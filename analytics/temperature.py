@@ -41,9 +41,10 @@ import pandas as pd
 
 from .compare import at_least
 from .dates import months_back
+from .vocabulary import TEMPERATURE_LABELS
 
-LEVELS = ("cold", "cool", "warm", "hot")
-LEVEL_LABELS = {"cold": "Cold", "cool": "Cool", "warm": "Warm", "hot": "Hot"}
+LEVEL_LABELS = TEMPERATURE_LABELS
+LEVELS = tuple(LEVEL_LABELS)  # coldest first
 LEVEL_FROM = {"cool": 25.0, "warm": 50.0, "hot": 75.0}  # score at which a level starts
 WEIGHTS = {"satisfaction": 30, "recommendation": 30, "complaints": 15, "cancellations": 10, "contact": 15}
 COUNT_LIMIT = 2  # complaints or cancellations in the window that bring their component to 0

@@ -19,8 +19,7 @@ from odoo.tools import SQL
 
 from ..analytics.flow import customer_flow, periods
 from ..analytics.prediction import PredictionError, forecast_check
-from ..analytics.report import default_start
-from ..analytics.workbook import FEEDBACK_COLUMNS, SHEETS, WorkbookData, build_workbook
+from ..analytics.workbook import FEEDBACK_COLUMNS, SHEETS, WorkbookData, build_workbook, default_start
 from ..models.sale_customer_base_engine import METRIC_FIELDS
 from ..models.sale_customer_metrics import SHARED_FIELDS
 

@@ -115,7 +115,7 @@ def _key_account_rows(plans=None):
     import openpyxl
     from conftest import sheet_table
 
-    from analytics.report import workbook_data_from_orders
+    from analytics.cli.report import workbook_data_from_orders
     from analytics.settings import Settings
     from analytics.workbook import build_workbook
 

@@ -17,7 +17,7 @@ import pytest
 
 from analytics import prediction
 from analytics.__main__ import main
-from analytics.transactions import read_transactions
+from analytics.cli.transactions import read_transactions
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]  # holds the analytics package
 CDNOW = pathlib.Path(__file__).resolve().parent / "data" / "cdnow_sample.csv"

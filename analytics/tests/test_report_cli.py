@@ -7,9 +7,9 @@ import pytest
 from conftest import sheet_table as table
 
 from analytics.__main__ import main
-from analytics.report import workbook_data_from_orders
+from analytics.cli.report import workbook_data_from_orders
+from analytics.cli.transactions import read_transactions
 from analytics.settings import Settings
-from analytics.transactions import read_transactions
 from analytics.workbook import build_workbook
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[1] / "sample" / "transactions.csv"

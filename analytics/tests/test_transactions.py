@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from analytics.__main__ import main
-from analytics.transactions import TransactionsError, read_transactions
+from analytics.cli.transactions import TransactionsError, read_transactions
 
 AS_OF = datetime.date(2026, 10, 31)
 

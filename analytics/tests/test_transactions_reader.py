@@ -10,8 +10,8 @@ import pytest
 import xlsxwriter
 
 from analytics.__main__ import main
+from analytics.cli.transactions import TransactionsError, read_transactions
 from analytics.prediction import fit_bgnbd, repeat_summary
-from analytics.transactions import TransactionsError, read_transactions
 
 CDNOW = pathlib.Path(__file__).resolve().parent / "data" / "cdnow_sample.csv"
 HEADER = "customer,date,amount,margin\n"

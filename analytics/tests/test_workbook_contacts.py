@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 from conftest import sheet_table as rows
 
-from analytics.report import workbook_data_from_orders
+from analytics.cli.report import workbook_data_from_orders
 from analytics.settings import Settings
 from analytics.workbook import build_workbook
 

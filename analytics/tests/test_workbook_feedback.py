@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import sheet_table as rows
 
-from analytics.report import workbook_data_from_orders
+from analytics.cli.report import workbook_data_from_orders
 from analytics.settings import Settings
 from analytics.workbook import build_workbook
 

@@ -12,7 +12,7 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 
 from analytics.__main__ import main
-from analytics.report import workbook_data_from_orders
+from analytics.cli.report import workbook_data_from_orders
 from analytics.settings import Settings
 from analytics.workbook import build_workbook
 

@@ -1,22 +1,29 @@
-"""Assemble a customer base workbook from orders alone (the command line's path).
+"""``python -m analytics report transactions.csv -o report.xlsx``: a customer base workbook from orders alone.
 
-The Odoo addon assembles the same :class:`~.workbook.WorkbookData` from its
+The Odoo addon assembles the same :class:`~..workbook.WorkbookData` from its
 own records; without Odoo there is no tracked stage history, so the stage
 changes are those between the stage each customer had the day before the
 period and the one they have at its end.
 """
 
 import datetime
+import os
 
 import numpy as np
 import pandas as pd
 
-from .dates import from_day, months_back, to_day
-from .engine import customer_metrics
-from .flow import PERIOD_KINDS, customer_flow, periods
-from .workbook import CUSTOMER_COLUMNS, WorkbookData
+from ..engine import customer_metrics
+from ..flow import PERIOD_KINDS, customer_flow, periods
+from ..settings import Settings
+from ..workbook import CUSTOMER_COLUMNS, WorkbookData, build_workbook, default_start
+from . import predict
+from .options import MAX_LOST_DAYS, CommandError, currency, date, encoding, lost_days, margin_ratio
+from .output import check_output, write_atomically
+from .transactions import DATE_RANGE, LAST_DATE, read_transactions
 
-DEFAULT_MONTHS = 12  # months shown when no start date is given, the current one included
+# a command line tool talks to its terminal, not to a log
+# pylint: disable=print-used
+
 # the engine's figures made of margins
 MARGIN_COLUMNS = (
     "margin_total",
@@ -32,10 +39,77 @@ class ReportError(ValueError):
     """Figures a workbook cannot hold; the message names the customer."""
 
 
-def default_start(as_of):
-    """First day of the month ``DEFAULT_MONTHS - 1`` months before the as-of date."""
-    start = from_day(months_back(to_day(as_of), DEFAULT_MONTHS - 1))
-    return start.replace(day=1)
+def add_parser(commands):
+    """Declare the ``report`` command on argparse's sub-commands."""
+    report = commands.add_parser("report", help="customer base workbook from a CSV of transactions")
+    report.add_argument(
+        "csv", help="CSV file, comma-separated, UTF-8, with columns customer, date, amount[, margin][, salesperson]"
+    )
+    report.add_argument("-o", "--output", default="customer_base.xlsx", help="workbook to write")
+    report.add_argument(
+        "--margin",
+        type=margin_ratio,
+        help="margin ratio when the CSV has no margin column, from -1 to 1 (0.3 = 30%%); "
+        "without either, the margin figures are left empty",
+    )
+    report.add_argument("--as-of", type=date, help="end of the period, YYYY-MM-DD (default: today)")
+    report.add_argument(
+        "--from",
+        dest="date_from",
+        type=date,
+        help="start of the period, YYYY-MM-DD (default: 12 months, the current one included)",
+    )
+    report.add_argument("--company", help="company name shown in the workbook (default: the CSV's file name)")
+    report.add_argument("--currency", type=currency, default="", help="currency shown with amounts, e.g. EUR")
+    report.add_argument(
+        "--lost-days",
+        type=lost_days,
+        default=Settings.lost_days,
+        help=f"days of silence before a customer is lost, 1 to {MAX_LOST_DAYS}",
+    )
+    report.add_argument(
+        "--encoding", type=encoding, help="the CSV's encoding, e.g. cp1251 (default: UTF-8, or UTF-16 with a BOM)"
+    )
+    report.add_argument(
+        "--calibration-end",
+        type=date,
+        help="add a Forecast sheet: the prediction fitted up to this day, YYYY-MM-DD, checked on the orders after it",
+    )
+    return report
+
+
+def run(args):
+    """Run the ``report`` command on parsed ``args``: write the workbook, print what it holds; return the exit code."""
+    as_of = args.as_of or datetime.date.today()
+    if as_of > LAST_DATE:
+        raise CommandError(f"today ({as_of}) is outside the dates read, {DATE_RANGE}: give --as-of")
+    date_from = args.date_from or default_start(as_of)
+    if date_from > as_of:
+        raise CommandError(f"the period starts on {date_from}, after it ends on {as_of}: check --from and --as-of")
+    check_output(args.output, args.csv)
+    orders, has_margin = read_transactions(args.csv, args.margin, encoding=args.encoding, as_of=as_of)
+    if has_margin:
+        note = "from the margin column"
+    elif args.margin is not None:
+        note = f"default ratio {args.margin:.0%} of each amount"
+    else:
+        note = "no margin in the file: margin, margin rate (P) and LTV are left empty"
+    company = args.company or os.path.splitext(os.path.basename(args.csv))[0]
+    data = workbook_data_from_orders(
+        orders,
+        as_of=as_of,
+        date_from=date_from,
+        settings=Settings(lost_days=args.lost_days),
+        company=company,
+        currency=args.currency,
+        margin_note=note,
+        has_margin=has_margin or args.margin is not None,
+    )
+    if args.calibration_end is not None:
+        data.forecast = predict.forecast(orders, args.calibration_end, as_of)
+    write_atomically(build_workbook(data), args.output)
+    print(f"{args.output}: {len(data.customers)} customers, {len(orders)} orders, {date_from} to {as_of}")
+    return 0
 
 
 def stage_changes(before, after):

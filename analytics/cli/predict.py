@@ -11,15 +11,16 @@ total and by number of repeat purchases in the calibration period.
 import json
 import math
 
-from .dates import days_column, to_day
-from .prediction import customer_predictions, forecast_check, holdout_check, repeat_summary
+from ..dates import days_column, to_day
+from ..prediction import customer_predictions, forecast_check, holdout_check, repeat_summary
+from .options import CommandError, date, encoding
 from .transactions import read_transactions
 
 # a command line tool talks to its terminal, not to a log
 # pylint: disable=print-used
 
 
-def add_parser(commands, date_type, encoding_type):
+def add_parser(commands):
     """Declare the ``predict`` command on argparse's sub-commands."""
     predict = commands.add_parser("predict", help="fit BG/NBD, MBG/NBD and Gamma-Gamma on a CSV of transactions")
     predict.add_argument(
@@ -27,18 +28,16 @@ def add_parser(commands, date_type, encoding_type):
     )
     predict.add_argument(
         "--calibration-end",
-        type=date_type,
+        type=date,
         help="fit on the orders up to this day, YYYY-MM-DD, and check the prediction on the later ones",
     )
     predict.add_argument("--time-unit", choices=("day", "week"), default="week", help="unit of the parameters")
     predict.add_argument("--json", action="store_true", help="print the figures as JSON")
-    predict.add_argument(
-        "--encoding", type=encoding_type, help="the CSV's encoding (default: UTF-8, or UTF-16 with a BOM)"
-    )
+    predict.add_argument("--encoding", type=encoding, help="the CSV's encoding (default: UTF-8, or UTF-16 with a BOM)")
     return predict
 
 
-def run(args, command_error):
+def run(args):
     """Run the ``predict`` command on parsed ``args``; return the exit code."""
     orders, _has_margin = read_transactions(args.csv, encoding=args.encoding)
     last = orders["date"].max().date()
@@ -48,7 +47,7 @@ def run(args, command_error):
     elif first <= args.calibration_end < last:
         as_of = args.calibration_end
     else:
-        raise command_error(
+        raise CommandError(
             f"--calibration-end {args.calibration_end} must fall on or after the first order ({first}) "
             f"and before the last one ({last}), so that both periods hold orders"
         )
@@ -85,11 +84,11 @@ def run(args, command_error):
     return 0
 
 
-def forecast(orders, calibration_end, end, command_error):
-    """The ``forecast`` of a workbook (see :class:`.workbook.WorkbookData`): the holdout check up to ``end``."""
+def forecast(orders, calibration_end, end):
+    """The ``forecast`` of a workbook (see :class:`..workbook.WorkbookData`): the holdout check up to ``end``."""
     first = orders["date"].min().date()
     if not first <= calibration_end < end:
-        raise command_error(
+        raise CommandError(
             f"--calibration-end {calibration_end} must fall on or after the first order ({first}) "
             f"and before the end of the period ({end}), so that both periods hold orders"
         )

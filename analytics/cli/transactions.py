@@ -1,6 +1,6 @@
 """Read a CSV file of transactions into the engine's orders frame.
 
-What is read, exactly (the README's "Without Odoo" section says the same):
+What is read, exactly (readme/DEVELOP.md, "The CSV command", says the same):
 
 - **Encoding**: UTF-8, with or without a byte order mark, or UTF-16 with a
   byte order mark; any other encoding only when named (``encoding=``, the
