@@ -11,11 +11,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..analytics.readiness import READINESS_TEMPERATURE, readiness
+from ..analytics.vocabulary import READINESS_LABELS, TEMPERATURE_LABELS
 from .guards import check_calculated_values, check_ranges
 
 ANSWERS = [("yes", "Yes"), ("partly", "Partly"), ("no", "No")]
-READINESS = [("ready", "Ready"), ("push", "Needs a push"), ("not_now", "Not now")]
-TEMPERATURES = [("cold", "Cold"), ("cool", "Cool"), ("warm", "Warm"), ("hot", "Hot")]
+READINESS = list(READINESS_LABELS.items())
+TEMPERATURES = list(TEMPERATURE_LABELS.items())
 OUTCOMES = [("open", "Open"), ("won", "Won"), ("lost", "Lost")]
 PUSH_DEADLINE_DAYS = 14  # days a time-limited offer stays open
 READY_DEADLINE_DAYS = 1  # days: the offer goes out now

@@ -25,23 +25,29 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_date, formatLang
 from odoo.tools.sql import create_index
 
-from ..analytics.lifecycle import STAGE_LABELS
-from ..analytics.rfm import SEGMENT_LABELS as RFM_SEGMENT_LABELS
+from ..analytics.vocabulary import (
+    ABC_CLASS_LABELS,
+    ABC_XYZ_SEGMENT_LABELS,
+    DEPENDENCY_RISK_LABELS,
+    LTV_BASIS_LABELS,
+    RFM_SEGMENT_LABELS,
+    STAGE_CAUSE_LABELS,
+    STAGE_LABELS,
+    TEMPERATURE_ALERT_LABELS,
+    XYZ_CLASS_LABELS,
+)
 from .crm_lead import TEMPERATURES
 
+# the figures' words, once for the package and the addon (analytics/vocabulary.py)
 STAGES = list(STAGE_LABELS.items())
-ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
-XYZ_CLASSES = [("x", "X"), ("y", "Y"), ("z", "Z")]
-SEGMENTS = [(abc + xyz, abc + xyz) for abc in "ABC" for xyz in "XYZ"]
-DEPENDENCY_RISKS = [("none", "None"), ("elevated", "Elevated"), ("high", "High"), ("critical", "Critical")]
-LTV_BASES = [
-    ("projected", "Projected (S x C x P x T)"),
-    ("too_early", "Too early to project: margin so far"),
-    ("lost", "Lost: value realised"),
-]
+ABC_CLASSES = list(ABC_CLASS_LABELS.items())
+XYZ_CLASSES = list(XYZ_CLASS_LABELS.items())
+SEGMENTS = list(ABC_XYZ_SEGMENT_LABELS.items())
+DEPENDENCY_RISKS = list(DEPENDENCY_RISK_LABELS.items())
+LTV_BASES = list(LTV_BASIS_LABELS.items())
 RFM_SEGMENTS = list(RFM_SEGMENT_LABELS.items())
-ALERTS = [("complaint", "Complaint"), ("cooled", "Cooled down")]
-STAGE_CAUSES = [("silence", "Silence"), ("probability", "Model probability"), *ALERTS]
+ALERTS = list(TEMPERATURE_ALERT_LABELS.items())
+STAGE_CAUSES = list(STAGE_CAUSE_LABELS.items())
 CONTACT_CHANNELS = [
     ("visit", "Visit / meeting"),
     ("call", "Call"),

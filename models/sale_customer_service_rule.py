@@ -8,10 +8,10 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..analytics.contacts import DAYS_PER_YEAR
-from ..analytics.lifecycle import STAGE_LABELS
+from ..analytics.vocabulary import CONTACT_CHANNEL_LABELS, STAGE_LABELS
 from .guards import check_people, check_ranges
 
-CHANNELS = [("visit", "Visit"), ("call", "Call"), ("email", "Email")]
+CHANNELS = list(CONTACT_CHANNEL_LABELS.items())
 # the activity type each channel is planned as, unless the rule says otherwise
 CHANNEL_ACTIVITY_TYPES = {
     "visit": "mail.mail_activity_data_meeting",

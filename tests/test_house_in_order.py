@@ -185,3 +185,28 @@ class TestKeyAccountsPerManager(CustomerBaseCommon):
         self.assertEqual(
             Plans._key_accounts_with(self.company, manager, self.customer, True), 2, "a managed one counts once"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOneVocabulary(CustomerBaseCommon):
+    def test_the_selections_are_the_packages_words(self):
+        from ..analytics import vocabulary
+
+        expected = {
+            ("sale.customer.metrics", "customer_stage"): vocabulary.STAGE_LABELS,
+            ("sale.customer.metrics", "abc_class"): vocabulary.ABC_CLASS_LABELS,
+            ("sale.customer.metrics", "xyz_class"): vocabulary.XYZ_CLASS_LABELS,
+            ("sale.customer.metrics", "customer_segment"): vocabulary.ABC_XYZ_SEGMENT_LABELS,
+            ("sale.customer.metrics", "dependency_risk"): vocabulary.DEPENDENCY_RISK_LABELS,
+            ("sale.customer.metrics", "ltv_basis"): vocabulary.LTV_BASIS_LABELS,
+            ("sale.customer.metrics", "rfm_segment"): vocabulary.RFM_SEGMENT_LABELS,
+            ("sale.customer.metrics", "customer_temperature"): vocabulary.TEMPERATURE_LABELS,
+            ("sale.customer.metrics", "temperature_alert"): vocabulary.TEMPERATURE_ALERT_LABELS,
+            ("sale.customer.metrics", "customer_stage_cause"): vocabulary.STAGE_CAUSE_LABELS,
+            ("crm.lead", "readiness"): vocabulary.READINESS_LABELS,
+            ("sale.customer.service.rule", "channel"): vocabulary.CONTACT_CHANNEL_LABELS,
+        }
+        for (model, fname), labels in expected.items():
+            self.assertEqual(
+                self.env[model]._fields[fname].selection, list(labels.items()), f"{model}.{fname}: the vocabulary's"
+            )
