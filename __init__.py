@@ -4,6 +4,7 @@ import shutil
 from . import models
 from . import reports
 from . import wizards
+from . import demo
 
 _logger = logging.getLogger(__name__)
 

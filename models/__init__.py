@@ -5,13 +5,13 @@ from . import res_users
 from . import res_config_settings
 from . import sale_customer_metrics
 from . import res_partner
-from . import sale_customer_base_demo
 from . import sale_customer_base_engine
 from . import sale_customer_base_history
 from . import sale_customer_base_refresh
 from . import sale_customer_base_tag
 from . import sale_customer_campaign
 from . import sale_customer_campaign_line
+from . import sale_customer_campaign_progress
 from . import sale_customer_reactivation
 from . import sale_customer_reactivation_reason
 from . import sale_customer_stage_history
@@ -19,11 +19,9 @@ from . import sale_order
 from . import sale_customer_readiness_reason
 from . import crm_lead
 from . import sale_customer_feedback
-from . import sale_customer_feedback_demo
 from . import sale_customer_key_account
 from . import sale_customer_key_account_health
 from . import sale_customer_key_account_contact
 from . import sale_customer_key_account_note
 from . import sale_customer_contact_engine
 from . import sale_customer_service_rule
-from . import sale_customer_contact_demo

@@ -1,5 +1,4 @@
 from . import sale_customer_base_report
-from . import sale_customer_campaign_progress
 from . import sale_customer_feedback_report
 from . import sale_customer_key_account_revenue
 from . import sale_customer_key_account_manager

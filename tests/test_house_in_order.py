@@ -210,3 +210,28 @@ class TestOneVocabulary(CustomerBaseCommon):
             self.assertEqual(
                 self.env[model]._fields[fname].selection, list(labels.items()), f"{model}.{fname}: the vocabulary's"
             )
+
+
+@tagged("post_install", "-at_install")
+class TestImportDirection(CustomerBaseCommon):
+    def test_models_never_reach_back_to_wizards_or_reports(self):
+        """Imports keep one direction: wizards and reports -> models -> the pure package."""
+        import pathlib
+        import re
+
+        root = pathlib.Path(__file__).resolve().parents[1]
+        transient = {model._name for model in self.env.registry.values() if model._transient}
+        reports = {name for name, model in self.env.registry.items() if model._module == "sale_customer_base"}
+        reports = {name for name in reports if not self.env[name]._auto and not self.env[name]._abstract}
+        backwards = []
+        for path in sorted((root / "models").glob("*.py")):
+            text = path.read_text()
+            if re.search(r"from \.\.(wizards|reports)", text):
+                backwards.append(f"{path.name}: imports wizards or reports")
+            for name in re.findall(r"env\[\"([\w.]+)\"\]", text):
+                if name in transient or name in reports:
+                    backwards.append(f"{path.name}: uses {name}")
+        for path in sorted((root / "analytics").rglob("*.py")):
+            if re.search(r"^\s*(from|import) (odoo|\.\.(models|wizards|reports))", path.read_text(), re.MULTILINE):
+                backwards.append(f"{path.relative_to(root)}: imports the addon or odoo")
+        self.assertFalse(backwards, "nothing reaches back up")

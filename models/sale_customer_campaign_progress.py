@@ -1,5 +1,8 @@
 """Progress of customer campaigns per salesperson, read live from the tasks and the orders.
 
+The campaign's own figures (``sale.customer.campaign._compute_progress``) and the *Campaign
+Progress* report read it: one definition of done, pending, overdue and ordered.
+
 A view rather than stored counters: "overdue" depends on today, and the
 outcome on orders confirmed at any time, so both are computed when read.
 """
