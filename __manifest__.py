@@ -1,7 +1,7 @@
 {
     "name": "Customer Base",
     "summary": "Customer lifecycle, ABC/XYZ segments, key accounts, LTV, retention reports, win-back and campaigns",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/Sales",
     "website": "https://github.com/sale-customer-base/sale_customer_base",
     "author": "sale_customer_base developers",
