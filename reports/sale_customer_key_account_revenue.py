@@ -20,7 +20,7 @@ class SaleCustomerKeyAccountRevenue(models.Model):
         "sale.order": ["state", "partner_id", "company_id", "date_order", "amount_untaxed", "currency_rate"],
     }
 
-    plan_id = fields.Many2one("sale.customer.key.account", "Plan", readonly=True)
+    plan_id = fields.Many2one("sale.customer.key.account", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -29,7 +29,7 @@ class SaleCustomerKeyAccountRevenue(models.Model):
     kind = fields.Selection([("revenue", "Revenue"), ("target", "Target")], readonly=True)
     amount = fields.Monetary(readonly=True, help="The revenue or the monthly target, as the kind says.")
     revenue = fields.Monetary(readonly=True, help="Untaxed revenue of the month's confirmed orders, company currency.")
-    target = fields.Monetary("Target", readonly=True, help="The plan's target yearly revenue divided by 12.")
+    target = fields.Monetary(readonly=True, help="The plan's target yearly revenue divided by 12.")
 
     @property
     def _table_query(self):

@@ -34,8 +34,8 @@ class SaleCustomerOfferReport(models.Model):
     amount = fields.Monetary("Untaxed Amount", readonly=True)
     last_activity_date = fields.Date(readonly=True)
     next_activity_date = fields.Date(readonly=True)
-    next_activity_type_id = fields.Many2one("mail.activity.type", "Next Activity Type", readonly=True)
-    next_activity_summary = fields.Char("Next Activity Summary", readonly=True)
+    next_activity_type_id = fields.Many2one("mail.activity.type", readonly=True)
+    next_activity_summary = fields.Char(readonly=True)
     offer_count = fields.Integer("Offers", readonly=True)
 
     @property
