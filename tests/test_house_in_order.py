@@ -240,3 +240,18 @@ class TestImportDirection(CustomerBaseCommon):
             if re.search(r"^\s*(from|import) (odoo|\.\.(models|wizards|reports))", path.read_text(), re.MULTILINE):
                 backwards.append(f"{path.relative_to(root)}: imports the addon or odoo")
         self.assertFalse(backwards, "nothing reaches back up")
+
+
+@tagged("post_install", "-at_install")
+class TestWorkbookWithoutWizard(CustomerBaseCommon):
+    def test_the_workbook_data_is_the_reports(self):
+        today = datetime.date.today()
+        for days in (300, 30):
+            self.order(self.customer, today - datetime.timedelta(days=days), 400.0)
+        self.env["sale.customer.base.engine"].recompute_customer_base()
+        data = self.env["sale.customer.base.workbook"]._workbook_data(
+            self.company, today - datetime.timedelta(days=365), today, []
+        )
+        customers = data.customers.set_index("partner_id")
+        self.assertEqual(customers.loc[self.customer.id, "order_count"], 2, "the customer's orders, without a wizard")
+        self.assertEqual(data.company, self.company.name, "of the company asked for")

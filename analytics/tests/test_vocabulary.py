@@ -79,4 +79,3 @@ def test_the_engine_never_imports_the_command_line():
         if any(name == "analytics.cli" or name.startswith("analytics.cli.") for name in imported_modules(path))
     ]
     assert offenders == [], f"imports go cli -> engine, never back: {offenders}"
-
