@@ -15,9 +15,8 @@ if __name__ == "__main__":
     # numpy's BLAS (OpenBLAS, MKL, OpenMP) starts a thread per core when it is loaded, and on a
     # busy 2-core machine those threads tripled the CPU of a fit that gains nothing from them
     # (its vectors are short). The libraries read these variables once, when numpy is first
-    # imported: so this comes before any import of numpy, pandas or scipy. Run as
-    # ``python3 -m analytics``, the package (analytics/__init__.py, which imports pandas) is
-    # loaded before this file and the default stays; run as a path it is in time.
+    # imported: so this comes before any import of numpy, pandas or scipy (the package's
+    # __init__ imports none, so that ``python3 -m analytics`` is in time too).
     for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_variable, "1")
     if not __package__:

@@ -82,3 +82,28 @@ def test_predict_keeps_the_numerical_libraries_to_one_thread(tmp_path):
     if default == 1:
         pytest.skip("numpy starts no thread of its own here (one core): the bound cannot show")
     assert default > threads, f"without the bound numpy starts {default} threads"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc (Linux)")
+def test_python_m_analytics_keeps_numpy_to_one_thread_too(tmp_path):
+    # ``python3 -m analytics`` loads the package before its __main__: the package must not load numpy
+    run_module = f"""
+        sys.path.insert(0, {str(PACKAGE.parent)!r})
+        sys.argv = ["analytics", "predict", {str(CDNOW)!r}, "--json"]
+        try:
+            runpy.run_module("analytics", run_name="__main__", alter_sys=True)
+        except SystemExit as stop:
+            assert stop.code == 0, stop.code
+        """
+    threads, variable = threads_after(run_module, tmp_path)
+    assert variable == "1", f"python -m analytics sets OPENBLAS_NUM_THREADS=1 too: {variable!r}"
+    assert threads == 1, f"no thread but the main one after the fits: {threads}"
+
+
+def test_the_package_alone_loads_no_numpy(tmp_path):
+    probe = (
+        f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import analytics; "
+        "print('numpy' in sys.modules); from analytics import Settings; print(Settings.__name__)"
+    )
+    done = run(["-c", probe], tmp_path)
+    assert done.stdout.split() == ["False", "Settings"], f"numpy loads on first use only: {done.stdout!r} {done.stderr}"
