@@ -555,7 +555,9 @@ class SaleCustomerBaseEngine(models.AbstractModel):
         statement = self.env.cr.mogrify(query).decode()
         self.env.cr.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
         buffer.seek(0)
-        return pd.read_csv(buffer)
+        # the types read from the whole column at once: read in chunks (the default) a column empty
+        # for the first hundred thousand rows and filled later gets mixed types, and a warning
+        return pd.read_csv(buffer, low_memory=False)
 
     @api.model
     def _partner_filter(self, alias, partner_ids):
