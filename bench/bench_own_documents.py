@@ -10,7 +10,8 @@ customers: she is their salesperson, and the salesperson of their orders). One c
 figures are computed first (not timed). Then, as her, server time of what her browser asks:
 the customer form (every field of the form view), a page of 80 customers in the partner list
 and in the *Customer Base* list, the *Customer Base Analysis* pivot (ABC x XYZ) and the Excel
-workbook of the last 12 months. The transaction is rolled back at the end.
+workbook of the last 12 months; then a sales manager's *Valuable Customers Slipping Away*, the
+*Customer Temperature* pivot and a customer's form. The transaction is rolled back at the end.
 """
 
 import os
@@ -22,6 +23,7 @@ from bench_data import fill
 
 from odoo import Command
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
@@ -112,7 +114,47 @@ def main(env):
     wizard = user_env["sale.customer.base.export"].create({})
     seconds = timed(wizard.action_export, runs=1)
     print(f"her workbook, last 12 months: {seconds:.1f} s (target < 60 s)")
+    manager_screens(env, company)
     env.cr.rollback()
+
+
+def manager_screens(env, company):
+    """A sales manager's reports on the same base: the ones ranked by the model's value at risk."""
+    manager = env["res.users"].create(
+        {
+            "name": "Bench Manager",
+            "login": "bench_own_documents_manager",
+            "company_id": company.id,
+            "company_ids": [Command.set(company.ids)],
+            "groups_id": [Command.set([env.ref("sales_team.group_sale_manager").id])],
+        }
+    )
+    manager_env = env(user=manager, context={"allowed_company_ids": company.ids, "lang": "en_US", "tz": "UTC"})
+    Metrics = manager_env["sale.customer.metrics"]
+    action = env.ref("sale_customer_base.sale_customer_metrics_action_slipping")
+    slipping = specification(manager_env, "sale.customer.metrics", "list")
+    seconds = timed(
+        lambda: (
+            manager_env.invalidate_all(),
+            Metrics.web_search_read(
+                safe_eval(action.domain), slipping, limit=80, order="customer_value_at_risk desc", count_limit=10001
+            ),
+        )
+    )
+    print(f"manager, Valuable Customers Slipping Away, first page: {seconds:.2f} s (target < 1 s)")
+    seconds = timed(
+        lambda: Metrics.read_group(
+            [("customer_temperature", "!=", False)],
+            ["__count"],
+            ["customer_temperature", "customer_segment"],
+            lazy=False,
+        )
+    )
+    print(f"manager, Customer Temperature pivot: {seconds:.2f} s (target < 1 s)")
+    form = specification(manager_env, "res.partner", "form")
+    partner = manager_env["res.partner"].browse(Metrics.search([], limit=1).partner_id.id)
+    seconds = timed(lambda: (manager_env.invalidate_all(), partner.web_read(form)))
+    print(f"manager, a customer's form (with the model's note and value at risk): {seconds:.2f} s (target < 0.5 s)")
 
 
 main(env)  # noqa: F821 (env is the shell's)
