@@ -48,6 +48,9 @@ LTV_BASES = list(LTV_BASIS_LABELS.items())
 RFM_SEGMENTS = list(RFM_SEGMENT_LABELS.items())
 ALERTS = list(TEMPERATURE_ALERT_LABELS.items())
 STAGE_CAUSES = list(STAGE_CAUSE_LABELS.items())
+# RFM segments of a customer that buys (recently, often) against one that fades, next to the others
+RFM_ACTIVE = ("champions", "loyal", "potential_loyalists", "new")
+RFM_FADING = ("about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost")
 CONTACT_CHANNELS = [
     ("visit", "Visit / meeting"),
     ("call", "Call"),
@@ -537,10 +540,10 @@ class SaleCustomerMetrics(models.Model):
             row.customer_at_risk_reason = reason
 
     @api.depends_context("lang")
-    @api.depends("customer_stage", "customer_stage_cause", "customer_p_alive", "customer_order_count")
+    @api.depends("customer_stage", "customer_stage_cause", "customer_p_alive", "customer_order_count", "rfm_segment")
     def _compute_prediction_note(self):
-        """One story on the form: why the model shows nothing, or why it reads the customer otherwise
-        than the stage does."""
+        """One story on the form: why the model shows nothing, or why it (or the RFM segment) reads the
+        customer otherwise than the stage does."""
         problems = {company: company.sudo()._customer_base_prediction_problem() for company in self.company_id}
         for row in self:
             note = False
@@ -563,7 +566,30 @@ class SaleCustomerMetrics(models.Model):
                     "The model judges by this customer's own rhythm: its silence is long for how often it bought, "
                     "though not yet long enough for the day rules."
                 )
-            row.prediction_note = note
+            rfm = row._rfm_note()
+            row.prediction_note = " ".join(part for part in (note, rfm) if part) or False
+
+    def _rfm_note(self):
+        """Why the RFM segment reads otherwise than the stage, when it does: RFM ranks a customer
+        against the others, the stage by its own rhythm."""
+        self.ensure_one()
+        if not self.rfm_segment:
+            return False
+        segment = dict(self._fields["rfm_segment"]._description_selection(self.env)).get(self.rfm_segment)
+        silent = self.customer_stage in ("at_risk", "lost")
+        if silent and self.rfm_segment in RFM_ACTIVE:
+            return self.env._(
+                "RFM ranks it against the other customers (how recently, how often and how much they bought "
+                "this year): %(segment)s next to them, though long silent for its own rhythm.",
+                segment=segment,
+            )
+        if not silent and self.rfm_segment in RFM_FADING:
+            return self.env._(
+                "RFM ranks it against the other customers (how recently, how often and how much they bought "
+                "this year): %(segment)s next to them, though its own rhythm keeps it active.",
+                segment=segment,
+            )
+        return False
 
     @api.model
     def _days_domain(self, date_field, operator, value, overdue=False):

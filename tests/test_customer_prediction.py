@@ -9,6 +9,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models.sale_customer_metrics import RFM_FADING
 from .common import CustomerBaseCommon
 
 
@@ -124,10 +125,20 @@ class TestCustomerPrediction(CustomerBaseCommon):
         self.assertLess(weekly.customer_p_alive, 0.5, "the weekly buyer's silence is long for its rhythm")
         self.assertIn("silence is long", weekly.customer_prediction_note, "regular by days, leaving for the model")
         base = self.base.with_company(self.company).filtered(
-            lambda partner: partner.customer_stage not in ("at_risk", "lost") and partner.customer_p_alive >= 0.5
+            lambda partner: (
+                partner.customer_stage not in ("at_risk", "lost")
+                and partner.customer_p_alive >= 0.5
+                and partner.rfm_segment not in RFM_FADING
+            )
         )
         self.assertTrue(base, "customers the stage and the model agree on")
         self.assertFalse(any(base.mapped("customer_prediction_note")), "nothing to explain where they agree")
+        fading = self.base.with_company(self.company).filtered(
+            lambda partner: partner.customer_stage not in ("at_risk", "lost") and partner.rfm_segment in RFM_FADING
+        )
+        self.assertTrue(fading, "active customers RFM ranks low next to the others")
+        for partner in fading:
+            self.assertIn("RFM ranks it against the other customers", partner.customer_prediction_note, partner.name)
 
     def test_an_untested_fit_shows_no_probability_and_says_why(self):
         """A base of half a year: the model is fitted but cannot be tested on the last half year."""

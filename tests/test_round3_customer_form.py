@@ -96,6 +96,10 @@ class TestCustomerFormStory(CustomerBaseCommon):
         self.assertIn("key_account_manager_id", shown_company, "the company edits its own")
 
     def test_the_at_risk_reason_is_the_rule_used(self):
+        # customers who bought once, long ago: the complaining customer ranks high next to them (RFM)
+        for name in ("Once A", "Once B", "Once C"):
+            once = self.env["res.partner"].create({"name": name, "is_company": True})
+            self.order(once, TODAY - datetime.timedelta(days=200), 50.0)
         self.env["sale.customer.feedback"].create(
             {"partner_id": self.customer.id, "complaint": True, "complaint_note": "Late", "recommendation": "4"}
         )
@@ -112,6 +116,11 @@ class TestCustomerFormStory(CustomerBaseCommon):
         silent = silent.with_company(self.company)
         self.assertEqual((silent.customer_stage, silent.customer_stage_cause), ("at_risk", "silence"), "by days")
         self.assertIn("Bought every ~30 days, silent for 250 days", silent.customer_at_risk_reason, "its rhythm")
+        # the RFM segment ranks the complaining customer among the others: it says why it reads "active"
+        customer.invalidate_recordset()
+        self.assertIn(customer.rfm_segment, ("champions", "loyal", "potential_loyalists"), "recent, frequent")
+        self.assertIn("RFM ranks it against the other customers", customer.customer_prediction_note, "explained")
+        self.assertNotIn("RFM ranks", silent.customer_prediction_note or "", "RFM agrees on the silent one")
 
     def test_one_last_contact_figure(self):
         labels = {
